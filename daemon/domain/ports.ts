@@ -1,0 +1,222 @@
+/**
+ * Ports: the small interfaces services depend on. daemon/index implements the repositories
+ * over LMDB (the only LMDB user); daemon/media implements Prober and Thumbnailer; tests use
+ * the same implementations on a temp dir, or fakes.
+ */
+import type {
+  Item, IndexCounters, Library, LibraryLocation, ProbeInfo, ProbeState, ScanRecord, Session,
+  StorageRoot, User, MediaType, ItemKind,
+} from './types.js';
+
+export interface Clock { now(): number }
+export const systemClock: Clock = { now: () => Date.now() };
+
+// ---------------------------------------------------------------- index
+
+export type ChildSort = 'name' | 'date' | 'size' | 'type';
+
+export interface ChildPageQuery {
+  sort?: ChildSort;          // default 'name' (case-insensitive)
+  order?: 'asc' | 'desc';    // default 'asc'
+  /** Folders first (Media Viewer), default true. */
+  foldersFirst?: boolean;
+  /** Keep only these media types (folders are kept too when foldersFirst and 'folder' is listed). */
+  mediaTypes?: MediaType[];
+  offset?: number;
+  limit?: number;
+  includeOffline?: boolean;  // default true: offline items are listed, flagged
+}
+
+export interface Page<T> { items: T[]; total: number }
+
+/** A new or changed file/dir found by the scanner. Identity is (locationId, relPath). */
+export interface ItemUpsert {
+  locationId: number;
+  libraryId: number;
+  relPath: string;
+  name: string;
+  kind: 'dir' | 'file';
+  mediaType: MediaType;
+  mime?: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ItemBatch {
+  upserts?: ItemUpsert[];
+  /** Items to delete, with their whole subtree (a deleted directory). */
+  removeIds?: number[];
+  /** Renames detected by the scanner: keep id (and user data), change path/name/parent. */
+  moves?: { id: number; relPath: string; name: string }[];
+}
+
+export interface ItemBatchResult {
+  added: Item[];
+  changed: Item[];
+  removedIds: number[];
+}
+
+export interface ItemRepo {
+  get(id: number): Item | undefined;
+  getMany(ids: number[]): (Item | undefined)[];
+  getByPath(locationId: number, relPath: string): Item | undefined;
+  /** One page of a directory's children, as a range scan over an ordered index. */
+  listChildren(parentId: number, query?: ChildPageQuery): Page<Item>;
+  /** All children of a directory (for scan diffs), in name order, streamed. */
+  iterateChildren(parentId: number): Iterable<Item>;
+  /** Iterate every item of a library (paged internally; never loads all at once). */
+  iterateLibrary(libraryId: number): Iterable<Item>;
+  /**
+   * Apply a scanner batch in ONE transaction: items, path index, children index, sort
+   * indexes, search tokens, parent childCount and global counters change together, so a
+   * crash at any moment leaves them consistent. Parents must exist or be in the same batch
+   * (upserts are applied in order).
+   */
+  applyBatch(batch: ItemBatch): Promise<ItemBatchResult>;
+  /** Mark every item of a location offline/online (one transaction). Returns count. */
+  setLocationOffline(locationId: number, offline: boolean): Promise<number>;
+  /** Items still waiting for a probe, oldest first, paged by id. */
+  pendingProbe(afterId: number, limit: number): Item[];
+  setProbe(id: number, state: ProbeState, probe?: ProbeInfo, error?: string): Promise<void>;
+  /** Attach sidecars (subtitles, nfo) to a media item. */
+  setSidecars(ownerId: number, sidecarIds: number[]): Promise<void>;
+  /** Merge `meta` fields (metadata engine, manual edits). */
+  updateMeta(id: number, meta: Record<string, unknown>, lockedFields?: string[]): Promise<Item | undefined>;
+  /** Name search: items whose name tokens start with every query token. Index-backed. */
+  searchByName(query: string, opts?: { libraryIds?: number[]; mediaTypes?: MediaType[]; kinds?: ItemKind[]; offset?: number; limit?: number }): Page<Item>;
+  counters(): IndexCounters;
+  /** Allocate an id for a virtual item (shares the item counter). */
+  createVirtual(item: Omit<Item, 'id' | 'addedAt' | 'updatedAt'>): Promise<Item>;
+}
+
+export interface LibraryRepo {
+  list(): Library[];
+  get(id: number): Library | undefined;
+  getByUuid(uuid: string): Library | undefined;
+  getByName(name: string): Library | undefined;
+  /** Creates the library and, for each location, its root directory item. */
+  create(input: { name: string; type: Library['type']; purpose?: Library['purpose']; locations: { rootId: number; path: string }[]; settings?: Record<string, unknown> }): Promise<Library>;
+  update(id: number, patch: Partial<Pick<Library, 'name' | 'type' | 'settings'>>): Promise<Library>;
+  /** Removes the library and all its items and their user data. Never touches files. */
+  remove(id: number): Promise<void>;
+  updateLocation(libraryId: number, locationId: number, patch: Partial<Pick<LibraryLocation, 'online' | 'lastError' | 'lastScanAt'>>): Promise<void>;
+}
+
+export interface RootRepo {
+  list(): StorageRoot[];
+  get(id: number): StorageRoot | undefined;
+  getByUrl(url: string): StorageRoot | undefined;
+  create(input: Omit<StorageRoot, 'id' | 'createdAt'>): Promise<StorageRoot>;
+  update(id: number, patch: Partial<Omit<StorageRoot, 'id'>>): Promise<StorageRoot>;
+  remove(id: number): Promise<void>;
+}
+
+export interface UserRepo {
+  list(): User[];
+  get(id: number): User | undefined;
+  getByUsername(username: string): User | undefined;   // case-insensitive
+  count(): number;
+  countAdmins(): number;
+  create(input: Omit<User, 'id' | 'createdAt' | 'updatedAt'>): Promise<User>;
+  update(id: number, patch: Partial<Omit<User, 'id' | 'createdAt'>>): Promise<User>;
+  /** Deletes the user, their sessions and their per-user data in one transaction. */
+  remove(id: number): Promise<void>;
+}
+
+export interface SessionRepo {
+  get(id: string): Session | undefined;
+  create(session: Session): Promise<void>;
+  touch(id: string, lastSeenAt: number, expiresAt: number): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Remove all sessions of a user except `keepId`. Returns how many died. */
+  removeForUser(userId: number, keepId?: string): Promise<number>;
+  listForUser(userId: number): Session[];
+  purgeExpired(now: number): Promise<number>;
+  count(): number;
+}
+
+export interface ScanRepo {
+  start(record: Omit<ScanRecord, 'id'>): Promise<ScanRecord>;
+  finish(id: number, patch: Partial<ScanRecord>): Promise<void>;
+  list(libraryId?: number, limit?: number): ScanRecord[];
+}
+
+/** A tiny key/value area for settings and per-feature state (JSON values). */
+export interface KvRepo {
+  get<T>(key: string): T | undefined;
+  put(key: string, value: unknown): Promise<void>;
+  remove(key: string): Promise<void>;
+}
+
+export interface IndexStore {
+  readonly items: ItemRepo;
+  readonly libraries: LibraryRepo;
+  readonly roots: RootRepo;
+  readonly users: UserRepo;
+  readonly sessions: SessionRepo;
+  readonly scans: ScanRepo;
+  readonly kv: KvRepo;
+  /** Schema version after migrations. */
+  readonly schemaVersion: number;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- media
+
+/** Probes one file. `localPath` when the bytes are local; otherwise a ranged reader. */
+export interface ProbeSource {
+  name: string;
+  mediaType: MediaType;
+  size: number;
+  localPath?: string;
+  /** Open a ranged stream (remote roots). */
+  open?: (start: number, end?: number, signal?: AbortSignal) => Promise<NodeJS.ReadableStream>;
+}
+
+export interface Prober {
+  probe(source: ProbeSource, signal?: AbortSignal): Promise<ProbeInfo>;
+}
+
+export interface ThumbnailRequest {
+  /** Identity for the cache key: stable id of the source + size + mtime. */
+  key: { id: string; size: number; mtimeMs: number };
+  source: ProbeSource;
+  /** Longest edge in px. */
+  width: number;
+  durationMs?: number;
+  format?: 'jpeg' | 'webp' | 'png';
+}
+
+export interface Thumbnail {
+  /** Path of the cached file. */
+  path: string;
+  contentType: string;
+  size: number;
+  etag: string;
+  mtimeMs: number;
+}
+
+export interface Thumbnailer {
+  /** Generates (once, even when asked concurrently) or returns the cached thumbnail. */
+  get(request: ThumbnailRequest, signal?: AbortSignal): Promise<Thumbnail>;
+  /** Drop every cached thumbnail. */
+  clear(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- events
+
+/** Server events (the WebSocket issue publishes them; tests listen). */
+export type ServerEvent =
+  | { type: 'scan.started'; libraryId: number; scanId: number; kind: string }
+  | { type: 'scan.progress'; libraryId: number; scanId: number; phase: 'walk' | 'probe'; done: number; total?: number; currentPath?: string }
+  | { type: 'scan.finished'; libraryId: number; scanId: number; status: string; added: number; changed: number; removed: number; durationMs: number }
+  | { type: 'items.added' | 'items.changed'; libraryId: number; ids: number[] }
+  | { type: 'items.removed'; libraryId: number; ids: number[] }
+  | { type: 'library.offline' | 'library.online'; libraryId: number; locationId: number; error?: string }
+  | { type: 'job.progress'; job: string; done: number; total?: number; state: 'running' | 'done' | 'failed' | 'cancelled' }
+  | { type: 'users.changed'; userId: number; change: 'created' | 'updated' | 'removed' };
+
+export interface EventBus {
+  emit(event: ServerEvent): void;
+  on(listener: (event: ServerEvent) => void): () => void;
+}
