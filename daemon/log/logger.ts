@@ -1,0 +1,45 @@
+/**
+ * Logger factory. JSON lines by default (journald-friendly), pretty on a TTY when
+ * pino-pretty is installed. Secrets are redacted by path so no component can leak them.
+ * Components take a child logger: `logger.child({ component: 'scanner' })`.
+ */
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+export const REDACT_PATHS = [
+  'password', '*.password', 'newPassword', 'currentPassword', '*.newPassword', '*.currentPassword',
+  'token', '*.token', 'refresh_token', '*.refresh_token', 'session_token', '*.session_token',
+  'secret', '*.secret', 'credentials', '*.credentials', 'authorization', '*.authorization',
+  'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  /** Force pretty or JSON; default: pretty when stdout is a TTY. */
+  pretty?: boolean;
+  /** Extra destination (tests, the in-memory log ring buffer). */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const base = {
+    level: options.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (options.destination) return pino(base, options.destination);
+  const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
+  if (pretty) {
+    try {
+      return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } });
+    } catch { /* pino-pretty is a dev dependency; fall back to JSON */ }
+  }
+  return pino(base);
+}
+
+/** A logger that drops everything (unit tests). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
