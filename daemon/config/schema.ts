@@ -1,0 +1,69 @@
+/**
+ * The one configuration schema. Every setting has a default, so the daemon starts with no
+ * config file at all. Sources, lowest to highest precedence: defaults < YAML file <
+ * environment (ALCOVE_*) < command-line flags. The validated result is deep-frozen and
+ * passed down; nothing reads process.env after start.
+ */
+import { z } from 'zod';
+import { LIBRARY_TYPES } from '../domain/types.js';
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+
+export const librarySeedSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  path: z.string().min(1),
+  type: z.enum(LIBRARY_TYPES as unknown as [string, ...string[]]).default('mixed'),
+});
+
+export const configSchema = z.object({
+  server: z.object({
+    host: z.string().min(1).default('0.0.0.0'),
+    port: port.default(8080),
+    /** Friendly server name (API, mDNS). */
+    name: z.string().min(1).max(63).default('Alcove'),
+    maxBodyBytes: positiveInt.default(1024 * 1024),
+    /** Grace period for in-flight requests on shutdown. */
+    shutdownGraceMs: positiveInt.default(5000),
+  }).strict().prefault({}),
+  stateDir: z.string().min(1).default('./alcove-data'),
+  /** Regenerable data (thumbnails, transcodes); default <stateDir>/cache. */
+  cacheDir: z.string().min(1).optional(),
+  /** Local libraries to create on start if none of that name exists. */
+  libraries: z.array(librarySeedSchema).default([]),
+  log: z.object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Pretty output; default: when stdout is a TTY. */
+    pretty: z.boolean().optional(),
+  }).strict().prefault({}),
+  auth: z.object({
+    sessionTtlHours: positiveInt.default(24 * 7),
+    minPasswordLength: z.number().int().min(4).max(72).default(6),
+    /** Catalogizer's /api/v1/auth/register. */
+    registration: z.enum(['closed', 'open']).default('closed'),
+    /** Failed logins allowed per user+IP in `loginWindowMinutes` before 429. */
+    maxLoginFailures: positiveInt.default(10),
+    loginWindowMinutes: positiveInt.default(15),
+    /** Login attempts per minute per IP. */
+    loginAttemptsPerMinute: positiveInt.default(20),
+  }).strict().prefault({}),
+  scan: z.object({
+    onStartup: z.boolean().default(true),
+    watch: z.boolean().default(true),
+    watchDebounceMs: z.number().int().min(0).default(2000),
+    /** Backup full rescans of local roots (0 = off). */
+    localIntervalMinutes: z.number().int().min(0).default(360),
+    /** Rescans of remote roots, which cannot be watched (0 = off). */
+    remoteIntervalMinutes: z.number().int().min(0).default(60),
+    ignore: z.array(z.string()).default([]),
+  }).strict().prefault({}),
+  media: z.object({
+    ffmpegPath: z.string().optional(),
+    ffprobePath: z.string().optional(),
+    probeConcurrency: positiveInt.max(16).default(2),
+    thumbnailConcurrency: positiveInt.max(16).default(2),
+  }).strict().prefault({}),
+}).strict();
+
+export type AlcoveConfig = z.infer<typeof configSchema>;
+export type LibrarySeed = z.infer<typeof librarySeedSchema>;
