@@ -74,7 +74,11 @@ export interface StorageAdapter {
   createReadStream(path: string, options?: ReadOptions): Promise<Readable>;
   /** A writable stream; the file appears under `path` only once the stream has finished. */
   createWriteStream(path: string, options?: WriteOptions): Promise<Writable>;
-  delete(path: string): Promise<void>;
+  /**
+   * Delete a file, a symlink (never its target) or an empty directory; with
+   * `recursive`, a directory tree. The root itself cannot be deleted (PERMISSION).
+   */
+  delete(path: string, options?: { recursive?: boolean }): Promise<void>;
   rename(from: string, to: string, options?: { overwrite?: boolean }): Promise<void>;
   mkdir(path: string, options?: { recursive?: boolean }): Promise<void>;
   /** Set a file's modification time (ms). Adapters that cannot do it throw UNSUPPORTED. */
