@@ -1,0 +1,91 @@
+/**
+ * Request body collection for uWS. uWS hands the body over in onData callbacks that must be
+ * registered synchronously in the request handler (before any await), and each chunk's
+ * ArrayBuffer is neutered when the callback returns, so chunks are copied here.
+ *
+ * The limit is enforced while bytes arrive: the first byte past `limit` switches the reader
+ * to 'overflow' (later chunks are dropped, nothing more is buffered) and calls `onOverflow`
+ * so the server can answer 413 at once instead of after the upload finished.
+ */
+import type { HttpResponse } from 'uWebSockets.js';
+import { TooLargeError } from '../domain/errors.js';
+
+export class BodyReader {
+  private chunks: Buffer[] = [];
+  private received = 0;
+  private state: 'reading' | 'done' | 'overflow' | 'aborted' = 'reading';
+  private waiters: Array<{ resolve: (b: Buffer) => void; reject: (e: unknown) => void }> = [];
+  private result?: Buffer;
+
+  /**
+   * @param res the uWS response (only onData is used)
+   * @param expectBody false when the request has neither Content-Length > 0 nor
+   *   Transfer-Encoding: uWS then never calls onData and the body is empty.
+   */
+  constructor(
+    res: HttpResponse,
+    expectBody: boolean,
+    private readonly limit: number,
+    private readonly onOverflow: () => void,
+  ) {
+    if (!expectBody) {
+      this.state = 'done';
+      this.result = Buffer.alloc(0);
+      return;
+    }
+    res.onData((chunk, isLast) => this.onChunk(chunk, isLast));
+  }
+
+  get overflowed(): boolean { return this.state === 'overflow'; }
+
+  /** The whole body; rejects with TooLargeError past the limit, or an Error when the client went away. */
+  read(): Promise<Buffer> {
+    if (this.state === 'done') return Promise.resolve(this.result!);
+    if (this.state === 'overflow') return Promise.reject(this.tooLarge());
+    if (this.state === 'aborted') return Promise.reject(new Error('Request aborted'));
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** The client disconnected: pending reads fail. */
+  abort(): void {
+    if (this.state !== 'reading') return;
+    this.state = 'aborted';
+    this.chunks = [];
+    this.settle(undefined, new Error('Request aborted'));
+  }
+
+  private onChunk(chunk: ArrayBuffer, isLast: boolean): void {
+    if (this.state !== 'reading') return;
+    this.received += chunk.byteLength;
+    if (this.received > this.limit) {
+      this.state = 'overflow';
+      this.chunks = [];
+      const hadWaiters = this.waiters.length > 0;
+      this.settle(undefined, this.tooLarge());
+      // A handler awaiting the body answers 413 through its error path; otherwise answer now.
+      if (!hadWaiters) this.onOverflow();
+      return;
+    }
+    // Copy: the ArrayBuffer is only valid during this callback.
+    if (chunk.byteLength > 0) this.chunks.push(Buffer.from(new Uint8Array(chunk)));
+    if (isLast) {
+      this.state = 'done';
+      this.result = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.received);
+      this.chunks = [];
+      this.settle(this.result);
+    }
+  }
+
+  private settle(value: Buffer | undefined, err?: unknown): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) {
+      if (err !== undefined) w.reject(err);
+      else w.resolve(value!);
+    }
+  }
+
+  private tooLarge(): TooLargeError {
+    return new TooLargeError(`Request body larger than ${this.limit} bytes`);
+  }
+}
