@@ -1,0 +1,96 @@
+/**
+ * Opens the one LMDB environment and its named sub-databases, and owns the write
+ * transaction helper. Only daemon/index imports this.
+ */
+import { open, type Database, type Key, type RootDatabase, type TransactionFlags } from 'lmdb';
+import type { Item, IndexCounters, Library, ScanRecord, Session, StorageRoot, User } from '../domain/types.js';
+import { DB, type TokenValue } from './keys.js';
+
+export interface IndexDbs {
+  env: RootDatabase;
+  meta: Database<unknown, Key>;
+  items: Database<Item, number>;
+  itemPath: Database<number, Key>;
+  itemChildren: Database<string, Key>;
+  itemTokens: Database<TokenValue, Key>;
+  itemPending: Database<null, number>;
+  itemByLibrary: Database<null, Key>;
+  libraries: Database<Library, number>;
+  libraryByName: Database<number, string>;
+  libraryByUuid: Database<number, string>;
+  roots: Database<StorageRoot, number>;
+  rootByUrl: Database<number, string>;
+  users: Database<User, number>;
+  userByName: Database<number, string>;
+  sessions: Database<Session, string>;
+  sessionByUser: Database<null, Key>;
+  sessionByExpiry: Database<null, Key>;
+  scans: Database<ScanRecord, number>;
+  scanByLibrary: Database<null, Key>;
+  kv: Database<string, string>;
+}
+
+/** Mutable state shared by the repos of one open store. */
+export interface IndexState {
+  dbs: IndexDbs;
+  /** In-memory copy of the persisted counters; replaced only after a commit succeeds. */
+  counters: IndexCounters;
+  now(): number;
+}
+
+export function openDbs(path: string, mapSizeBytes?: number): IndexDbs {
+  const env = open({
+    path,
+    maxDbs: 32,
+    // overlappingSync (the Linux default) keeps commits atomic and the file consistent
+    // after a crash, while the disk flush happens after the write lock is released.
+    overlappingSync: true,
+    ...(mapSizeBytes ? { mapSize: mapSizeBytes } : {}),
+  });
+  const sub = <V, K extends Key>(name: string, opts: Record<string, unknown> = {}) =>
+    env.openDB<V, K>({ name, ...opts });
+  return {
+    env,
+    meta: sub(DB.meta),
+    // Shared msgpack structures: items are uniform records, this roughly halves their size.
+    items: sub(DB.items, { sharedStructuresKey: Symbol.for('structures') }),
+    itemPath: sub(DB.itemPath),
+    itemChildren: sub(DB.itemChildren),
+    itemTokens: sub(DB.itemTokens),
+    itemPending: sub(DB.itemPending),
+    itemByLibrary: sub(DB.itemByLibrary),
+    libraries: sub(DB.libraries),
+    libraryByName: sub(DB.libraryByName),
+    libraryByUuid: sub(DB.libraryByUuid),
+    roots: sub(DB.roots),
+    rootByUrl: sub(DB.rootByUrl),
+    users: sub(DB.users),
+    userByName: sub(DB.userByName),
+    sessions: sub(DB.sessions),
+    sessionByUser: sub(DB.sessionByUser),
+    sessionByExpiry: sub(DB.sessionByExpiry),
+    scans: sub(DB.scans),
+    scanByLibrary: sub(DB.scanByLibrary),
+    kv: sub(DB.kv, { encoding: 'string' }),
+  };
+}
+
+/**
+ * lmdb-js transaction flags: ABORTABLE (1) | SYNCHRONOUS_COMMIT (2) | NO_SYNC_FLUSH
+ * (0x10000). The commit is atomic and visible when the call returns; the fsync follows
+ * asynchronously (overlappingSync), so a process crash loses nothing and a power loss
+ * can lose only the last few commits, never consistency.
+ */
+const TXN_FLAGS = 0x10003 as TransactionFlags;
+
+/** Run `fn` as one synchronous, atomic write transaction; a throw rolls everything back. */
+export function writeTxn<T>(dbs: IndexDbs, fn: () => T): T {
+  return dbs.env.transactionSync(fn, TXN_FLAGS);
+}
+
+/** Next value of a named id counter; call inside writeTxn (same transaction as the record). */
+export function nextSeq(dbs: IndexDbs, key: Key): number {
+  const n = ((dbs.meta.get(key) as number | undefined) ?? 0) + 1;
+  dbs.meta.put(key, n);
+  return n;
+}

@@ -1,0 +1,153 @@
+/**
+ * The read side for item listings and name search. Both are range scans over ordered
+ * indexes; item records are loaded only for the page that is returned.
+ */
+import { compareKeys, type Key } from 'lmdb';
+import type { ChildPageQuery, ChildSort, Page } from '../domain/ports.js';
+import type { Item, ItemKind, MediaType } from '../domain/types.js';
+import type { IndexDbs } from './env.js';
+import {
+  CHILD_SORT_VALUES_AT, childIdOf, childSegment, tokenize, tokenPrefixRange,
+  type ChildKey, type ChildSortCode, type TokenValue,
+} from './keys.js';
+
+const SORT_CODE: Record<ChildSort, ChildSortCode> = { name: 'n', date: 'd', size: 's', type: 't' };
+const MAX_LIMIT = 10_000;
+
+interface Entry { key: ChildKey; value: string }
+
+function loadPage(dbs: IndexDbs, ids: number[]): Item[] {
+  const out: Item[] = [];
+  for (const id of ids) {
+    const item = dbs.items.get(id);
+    if (item) out.push(item);
+  }
+  return out;
+}
+
+/** Merge two ordered entry streams (folders and files) into one order. */
+function* merge(a: Iterator<Entry>, b: Iterator<Entry>, desc: boolean): Generator<Entry> {
+  let x = a.next();
+  let y = b.next();
+  while (!x.done || !y.done) {
+    if (y.done) { yield x.value as Entry; x = a.next(); continue; }
+    if (x.done) { yield y.value; y = b.next(); continue; }
+    let c = compareKeys(x.value.key.slice(CHILD_SORT_VALUES_AT) as Key, y.value.key.slice(CHILD_SORT_VALUES_AT) as Key);
+    if (desc) c = -c;
+    if (c <= 0) { yield x.value; x = a.next(); } else { yield y.value; y = b.next(); }
+  }
+}
+
+export function listChildren(dbs: IndexDbs, parentId: number, q: ChildPageQuery = {}): Page<Item> {
+  const parent = dbs.items.get(parentId);
+  if (!parent) return { items: [], total: 0 };
+  if (q.includeOffline === false && parent.offline) return { items: [], total: 0 };
+  const code = SORT_CODE[q.sort ?? 'name'] ?? 'n';
+  const desc = q.order === 'desc';
+  const foldersFirst = q.foldersFirst !== false;
+  const offset = Math.max(0, Math.floor(q.offset ?? 0));
+  const limit = Math.min(MAX_LIMIT, Math.max(0, Math.floor(q.limit ?? 100)));
+  const filter = q.mediaTypes ? new Set<MediaType>(q.mediaTypes) : undefined;
+
+  const segment = (rank: 0 | 1, extra: { offset?: number; limit?: number } = {}) => {
+    const s = childSegment(code, parentId, rank);
+    const range = desc ? { start: s.end, end: s.start, reverse: true } : s;
+    return dbs.itemChildren.getRange({ ...range, ...extra }) as Iterable<Entry>;
+  };
+
+  if (!filter && foldersFirst) {
+    // Fast path: two range scans with native offset/limit; total from childCount.
+    const dirCount = offset > 0 ? dbs.itemChildren.getKeysCount(childSegment(code, parentId, 0)) : 0;
+    const ids: number[] = [];
+    if (limit > 0) {
+      if (offset < dirCount || offset === 0) {
+        for (const e of segment(0, { offset, limit })) ids.push(childIdOf(e.key));
+      }
+      if (ids.length < limit) {
+        const skip = Math.max(0, offset - dirCount);
+        for (const e of segment(1, { offset: skip, limit: limit - ids.length })) ids.push(childIdOf(e.key));
+      }
+    }
+    return { items: loadPage(dbs, ids), total: parent.childCount ?? 0 };
+  }
+
+  // General path: one ordered stream, filtered on the index value (the mediaType).
+  const dirs = segment(0)[Symbol.iterator]();
+  const files = segment(1)[Symbol.iterator]();
+  const stream = foldersFirst ? concat(dirs, files) : merge(dirs, files, desc);
+  const ids: number[] = [];
+  let total = 0;
+  for (const e of stream) {
+    if (filter && !filter.has(e.value as MediaType)) continue;
+    if (total >= offset && ids.length < limit) ids.push(childIdOf(e.key));
+    total++;
+  }
+  return { items: loadPage(dbs, ids), total };
+}
+
+function* concat<T>(a: Iterator<T>, b: Iterator<T>): Generator<T> {
+  for (let r = a.next(); !r.done; r = a.next()) yield r.value;
+  for (let r = b.next(); !r.done; r = b.next()) yield r.value;
+}
+
+/** Iterate children in name order (folders first), in pages so no cursor stays open long. */
+export function* iterateChildren(dbs: IndexDbs, parentId: number, pageSize = 500): Generator<Item> {
+  for (const rank of [0, 1] as const) {
+    const seg = childSegment('n', parentId, rank);
+    let start: Key = seg.start;
+    let exclusive = false;
+    for (;;) {
+      const page = [...dbs.itemChildren.getKeys({ start, end: seg.end, limit: pageSize, exclusiveStart: exclusive })] as ChildKey[];
+      if (page.length === 0) break;
+      yield* loadPage(dbs, page.map(childIdOf));
+      if (page.length < pageSize) break;
+      start = page[page.length - 1];
+      exclusive = true;
+    }
+  }
+}
+
+export interface SearchOptions {
+  libraryIds?: number[]; mediaTypes?: MediaType[]; kinds?: ItemKind[]; offset?: number; limit?: number;
+}
+
+/** How many candidates to count per token when picking the rarest one. */
+const RARITY_PROBE = 2_000;
+
+export function searchByName(dbs: IndexDbs, query: string, opts: SearchOptions = {}): Page<Item> {
+  const tokens = tokenize(query);
+  if (tokens.length === 0) return { items: [], total: 0 };
+  const offset = Math.max(0, Math.floor(opts.offset ?? 0));
+  const limit = Math.min(MAX_LIMIT, Math.max(0, Math.floor(opts.limit ?? 50)));
+  // Scan the rarest query token's prefix range; verify the others from the index value.
+  let driver = tokens[0];
+  if (tokens.length > 1) {
+    let best = Infinity;
+    for (const t of tokens) {
+      let n = 0;
+      for (const _ of dbs.itemTokens.getKeys({ ...tokenPrefixRange(t), limit: RARITY_PROBE })) n++;
+      if (n < best) { best = n; driver = t; }
+    }
+  }
+  const others = tokens.filter((t) => t !== driver);
+  const libs = opts.libraryIds ? new Set(opts.libraryIds) : undefined;
+  const types = opts.mediaTypes ? new Set(opts.mediaTypes) : undefined;
+  const kinds = opts.kinds ? new Set(opts.kinds) : undefined;
+  const seen = new Set<number>();
+  const ids: number[] = [];
+  for (const { key, value } of dbs.itemTokens.getRange(tokenPrefixRange(driver)) as Iterable<{ key: [string, number]; value: TokenValue }>) {
+    const id = key[1];
+    if (seen.has(id)) continue;
+    const [libraryId, mediaType, kind, joined] = value;
+    if (libs && !libs.has(libraryId)) continue;
+    if (types && !types.has(mediaType)) continue;
+    if (kinds && !kinds.has(kind)) continue;
+    if (others.length) {
+      const itemTokens = joined.split(' ');
+      if (!others.every((q) => itemTokens.some((t) => t.startsWith(q)))) continue;
+    }
+    seen.add(id);
+    if (seen.size > offset && ids.length < limit) ids.push(id);
+  }
+  return { items: loadPage(dbs, ids), total: seen.size };
+}

@@ -1,0 +1,159 @@
+/**
+ * The ONE place where LMDB key layouts are encoded. Every sub-database name, every key
+ * tuple and every normalisation that feeds a key (sort names, search tokens, path keys)
+ * lives here, so a layout change is a change to this file plus a migration step.
+ *
+ * Keys are arrays encoded by lmdb-js's ordered-binary encoding: arrays compare element
+ * by element, numbers numerically, strings by UTF-8 bytes. That ordering is what turns
+ * every listing into a range scan.
+ */
+import { createHash } from 'node:crypto';
+import type { Item, MediaType } from '../domain/types.js';
+
+/** Sub-database names (one LMDB environment). */
+export const DB = {
+  meta: 'meta',
+  items: 'items',
+  itemPath: 'item-path',
+  itemChildren: 'item-children',
+  itemTokens: 'item-tokens',
+  itemPending: 'item-pending-probe',
+  itemByLibrary: 'item-by-library',
+  libraries: 'libraries',
+  libraryByName: 'library-by-name',
+  libraryByUuid: 'library-by-uuid',
+  roots: 'roots',
+  rootByUrl: 'root-by-url',
+  users: 'users',
+  userByName: 'user-by-name',
+  sessions: 'sessions',
+  sessionByUser: 'session-by-user',
+  sessionByExpiry: 'session-by-expiry',
+  scans: 'scans',
+  scanByLibrary: 'scan-by-library',
+  kv: 'kv',
+} as const;
+export type DbName = keyof typeof DB;
+
+// ------------------------------------------------------------------ meta keys
+
+export const META_SCHEMA_VERSION = 'schemaVersion';
+export const META_COUNTERS = 'counters';
+export type SeqName = 'item' | 'root' | 'library' | 'location' | 'user' | 'scan';
+export const seqKey = (name: SeqName): [string, string] => ['seq', name];
+/** Marker of a library whose items are still being purged (see LibraryRepo.remove). */
+export const deletingLibraryKey = (libraryId: number): [string, number] => ['deleting-library', libraryId];
+export const DELETING_RANGE = { start: ['deleting-library'], end: ['deleting-library', Number.MAX_SAFE_INTEGER] };
+
+// ------------------------------------------------------------------ normalisation
+
+/** Lowercase, NFKD, combining marks removed: 'Éclair' -> 'eclair'. */
+export function foldText(s: string): string {
+  return s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+const MAX_NAME_KEY = 200;
+/**
+ * Case- and accent-insensitive sort key with natural number order: each run of digits
+ * is prefixed by a character encoding its length (leading zeros dropped), so 'ep9' < 'ep10'.
+ */
+export function nameKey(name: string): string {
+  const folded = foldText(name).replace(/\d+/g, (digits) => {
+    const t = digits.replace(/^0+(?=\d)/, '');
+    return String.fromCharCode(0x30 + Math.min(t.length, 40)) + t;
+  });
+  return folded.length > MAX_NAME_KEY ? folded.slice(0, MAX_NAME_KEY) : folded;
+}
+
+const MAX_TOKEN = 64;
+const MAX_TOKENS = 32;
+/** Search tokens of a text: folded, split on anything that is not a letter or digit. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of foldText(text).split(/[^\p{L}\p{N}]+/u)) {
+    if (!raw) continue;
+    const tok = raw.length > MAX_TOKEN ? raw.slice(0, MAX_TOKEN) : raw;
+    if (!out.includes(tok)) out.push(tok);
+  }
+  return out;
+}
+
+/** The tokens an item is findable by: its name, plus meta.title / meta.originalTitle. */
+export function itemTokens(item: Pick<Item, 'name' | 'meta'>): string[] {
+  const tokens = tokenize(item.name);
+  for (const field of ['title', 'originalTitle'] as const) {
+    const v = item.meta?.[field];
+    if (typeof v === 'string') for (const t of tokenize(v)) if (!tokens.includes(t)) tokens.push(t);
+  }
+  return tokens.slice(0, MAX_TOKENS);
+}
+
+/** Upper bound (exclusive) for a string-prefix range. */
+export const prefixEnd = (prefix: string): string => prefix + '\u{10FFFF}';
+
+// ------------------------------------------------------------------ item keys
+
+/** LMDB keys are limited (~1.9 KB); very long paths are keyed by a hash instead. */
+const MAX_PATH_BYTES = 1000;
+export function pathKey(locationId: number, relPath: string): [number, string] {
+  if (Buffer.byteLength(relPath) <= MAX_PATH_BYTES) return [locationId, relPath];
+  return [locationId, '//sha256:' + createHash('sha256').update(relPath).digest('hex')];
+}
+export const locationPathRange = (locationId: number) => ({ start: [locationId], end: [locationId + 1] });
+
+/** 0 = directories (and virtual containers), 1 = everything else. */
+export const dirRank = (item: Pick<Item, 'kind' | 'mediaType'>): 0 | 1 =>
+  item.kind === 'dir' || item.mediaType === 'folder' ? 0 : 1;
+
+/** Sort discriminators of the children index. */
+export type ChildSortCode = 'n' | 'd' | 's' | 't';
+export type ChildKey = (string | number)[];
+/** Position of the first sort value inside a children key (after code, parentId, rank). */
+export const CHILD_SORT_VALUES_AT = 3;
+
+/**
+ * Children index keys of one item, one per sort order:
+ *   ['n', parentId, rank, nameKey, id]
+ *   ['d', parentId, rank, mtimeMs, id]
+ *   ['s', parentId, rank, size, id]
+ *   ['t', parentId, rank, mediaType, nameKey, id]
+ * Value: the item's mediaType, so type filters never load items.
+ */
+export function childKeys(item: Item): ChildKey[] {
+  const r = dirRank(item);
+  const nk = nameKey(item.name);
+  const p = item.parentId;
+  return [
+    ['n', p, r, nk, item.id],
+    ['d', p, r, item.mtimeMs, item.id],
+    ['s', p, r, item.size, item.id],
+    ['t', p, r, item.mediaType, nk, item.id],
+  ];
+}
+/** The range of one (sort, parent, rank) segment. */
+export const childSegment = (code: ChildSortCode, parentId: number, rank: 0 | 1) => ({
+  start: [code, parentId, rank],
+  end: [code, parentId, rank + 1],
+});
+export const childIdOf = (key: ChildKey): number => key[key.length - 1] as number;
+
+/** Token index key [token, id]; value: [libraryId, mediaType, kind, all tokens joined by ' ']. */
+export const tokenKey = (token: string, id: number): [string, number] => [token, id];
+export type TokenValue = [number, MediaType, Item['kind'], string];
+export const tokenPrefixRange = (prefix: string) => ({ start: [prefix], end: [prefixEnd(prefix)] });
+
+/** Items still to be probed: key = item id. */
+export const pendingKey = (id: number): number => id;
+/** Every item of a library: [libraryId, id]. */
+export const libraryItemKey = (libraryId: number, id: number): [number, number] => [libraryId, id];
+export const libraryItemRange = (libraryId: number) => ({ start: [libraryId], end: [libraryId + 1] });
+
+// ------------------------------------------------------------------ other entities
+
+export const libraryNameKey = (name: string): string => foldText(name.trim());
+export const userNameKey = (username: string): string => username.trim().toLowerCase();
+export const sessionUserKey = (userId: number, sessionId: string): [number, string] => [userId, sessionId];
+export const sessionUserRange = (userId: number) => ({ start: [userId], end: [userId + 1] });
+export const sessionExpiryKey = (expiresAt: number, sessionId: string): [number, string] => [expiresAt, sessionId];
+export const scanLibraryKey = (libraryId: number, scanId: number): [number, number] => [libraryId, scanId];
+export const scanLibraryRange = (libraryId: number) => ({ start: [libraryId], end: [libraryId + 1] });

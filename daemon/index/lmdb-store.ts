@@ -1,0 +1,75 @@
+/**
+ * openIndexStore: the composition root of daemon/index. Opens the LMDB environment (a
+ * directory, created if missing), runs migrations, resumes interrupted library purges and
+ * hands out the repos. One process opens an index at a time (the in-memory counters are
+ * the writer's copy).
+ */
+import { mkdir } from 'node:fs/promises';
+import { systemClock, type Clock, type IndexStore } from '../domain/ports.js';
+import type { IndexCounters } from '../domain/types.js';
+import type { Logger } from '../log/logger.js';
+import { emptyCounters } from './counters.js';
+import { openDbs, type IndexDbs, type IndexState } from './env.js';
+import { LmdbItemRepo } from './item.repo.js';
+import { LmdbKvRepo } from './kv.repo.js';
+import { LmdbLibraryRepo, resumeLibraryPurges } from './library.repo.js';
+import { runMigrations } from './migrations.js';
+import { LmdbRootRepo } from './root.repo.js';
+import { LmdbScanRepo } from './scan.repo.js';
+import { LmdbSessionRepo } from './session.repo.js';
+import { LmdbUserRepo } from './user.repo.js';
+import { META_COUNTERS } from './keys.js';
+
+export interface OpenIndexStoreOptions {
+  /** Directory of the LMDB environment (data.mdb, lock.mdb). */
+  path: string;
+  logger?: Logger;
+  clock?: Clock;
+  /** Initial map size; LMDB grows it as needed. */
+  mapSizeBytes?: number;
+}
+
+/** The IndexStore plus access for index-internal tools (verify.ts, benchmarks). */
+export interface LmdbIndexStore extends IndexStore {
+  readonly path: string;
+  /** @internal for daemon/index tools only (verify); services must use the repos. */
+  readonly dbs: IndexDbs;
+}
+
+export async function openIndexStore(options: OpenIndexStoreOptions): Promise<LmdbIndexStore> {
+  await mkdir(options.path, { recursive: true });
+  const clock = options.clock ?? systemClock;
+  const log = options.logger?.child({ component: 'index' });
+  const dbs = openDbs(options.path, options.mapSizeBytes);
+  let schemaVersion: number;
+  let state: IndexState;
+  try {
+    schemaVersion = runMigrations(dbs, { logger: log, path: options.path }).to;
+    const counters = (dbs.meta.get(META_COUNTERS) as IndexCounters | undefined) ?? emptyCounters();
+    state = { dbs, counters, now: () => clock.now() };
+    const resumed = resumeLibraryPurges(state);
+    if (resumed.length) log?.info({ libraryIds: resumed }, 'finished interrupted library removals');
+  } catch (err) {
+    await dbs.env.close();
+    throw err;
+  }
+  let closed = false;
+  return {
+    path: options.path,
+    dbs,
+    schemaVersion,
+    items: new LmdbItemRepo(state),
+    libraries: new LmdbLibraryRepo(state),
+    roots: new LmdbRootRepo(state),
+    users: new LmdbUserRepo(state),
+    sessions: new LmdbSessionRepo(state),
+    scans: new LmdbScanRepo(state),
+    kv: new LmdbKvRepo(state),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await dbs.env.flushed;
+      await dbs.env.close();
+    },
+  };
+}
