@@ -47,9 +47,13 @@ export const DELETING_RANGE = { start: ['deleting-library'], end: ['deleting-lib
 
 // ------------------------------------------------------------------ normalisation
 
-/** Lowercase, NFKD, combining marks removed: 'Éclair' -> 'eclair'. */
+/** Letters NFKD does not decompose but every reader treats as their base letters. */
+const LETTER_FOLDS: Record<string, string> = { 'ß': 'ss', 'æ': 'ae', 'œ': 'oe', 'ø': 'o', 'ł': 'l', 'đ': 'd', 'ð': 'd', 'þ': 'th', 'ı': 'i' };
+const LETTER_FOLD_RE = /[ßæœøłđðþı]/g;
+
+/** Lowercase, NFKD, combining marks removed, a few ligatures expanded: 'Éclair' -> 'eclair', 'Straße' -> 'strasse'. */
 export function foldText(s: string): string {
-  return s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  return s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(LETTER_FOLD_RE, (c) => LETTER_FOLDS[c] ?? c);
 }
 
 const MAX_NAME_KEY = 200;
