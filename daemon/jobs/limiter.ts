@@ -98,10 +98,9 @@ export function createLimiter(concurrency: number): Limiter {
             } catch (err) {
               p = Promise.reject(err);
             }
-            p.then(resolve, reject).finally(() => {
-              active--;
-              pump();
-            });
+            // Free the slot before settling, so callers see an accurate `active`.
+            const release = (): void => { active--; pump(); };
+            p.then((v) => { release(); resolve(v); }, (e: unknown) => { release(); reject(e); });
           },
         };
         const onAbort = (): void => {

@@ -160,7 +160,7 @@ export function bitDepth(s: FfprobeStream): number | undefined {
   const raw = int(s.bits_per_raw_sample);
   if (raw) return raw;
   if (!s.pix_fmt) return undefined;
-  const m = /p(\d{2})(le|be)?$/.exec(s.pix_fmt);
+  const m = /p0?(\d{2})(le|be)?$/.exec(s.pix_fmt);
   if (m) return Number(m[1]);
   if (/^(yuv|yuvj|nv|gray$|rgb|bgr|gbrp$)/.test(s.pix_fmt)) return 8;
   return undefined;
