@@ -5,7 +5,8 @@
  *
  * The limit is enforced while bytes arrive: the first byte past `limit` switches the reader
  * to 'overflow' (later chunks are dropped, nothing more is buffered) and calls `onOverflow`
- * so the server can answer 413 at once instead of after the upload finished.
+ * so the server answers 413 at once instead of after the upload finished, whether or not
+ * the handler is reading the body yet.
  */
 import type { HttpResponse } from 'uWebSockets.js';
 import { TooLargeError } from '../domain/errors.js';
@@ -60,10 +61,10 @@ export class BodyReader {
     if (this.received > this.limit) {
       this.state = 'overflow';
       this.chunks = [];
-      const hadWaiters = this.waiters.length > 0;
+      // Answer 413 now (the server also drops the connection), then fail any pending read;
+      // the handler's error path then finds the answer already sent.
+      this.onOverflow();
       this.settle(undefined, this.tooLarge());
-      // A handler awaiting the body answers 413 through its error path; otherwise answer now.
-      if (!hadWaiters) this.onOverflow();
       return;
     }
     // Copy: the ArrayBuffer is only valid during this callback.

@@ -40,6 +40,7 @@ export class Responder {
   forceClose = false;
   private abortListeners: Array<() => void> = [];
   private writableHandler?: (offset: number) => boolean;
+  private drainWaiters: Array<(ok: boolean) => void> = [];
 
   constructor(
     private readonly res: HttpResponse,
@@ -61,6 +62,7 @@ export class Responder {
     const listeners = this.abortListeners;
     this.abortListeners = [];
     for (const l of listeners) l();
+    this.settleDrain(false);
     this.finish();
   }
 
@@ -152,18 +154,22 @@ export class Responder {
     let ok = true;
     this.res.cork(() => { ok = this.res.write(chunk); });
     this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    if (ok) return Promise.resolve(true);
-    // uWS buffered the chunk; wait until its socket buffer drained before accepting more.
+    if (ok && this.drainWaiters.length === 0) return Promise.resolve(true);
+    // uWS buffered the chunk; accept more only once its socket buffer drained.
     return new Promise((resolve) => {
-      const onAbort = (): void => resolve(false);
-      this.onAbort(onAbort);
+      this.drainWaiters.push(resolve);
       this.writableHandler = () => {
         this.writableHandler = undefined;
-        this.abortListeners = this.abortListeners.filter((l) => l !== onAbort);
-        resolve(!this.aborted);
+        this.settleDrain(true);
         return true;
       };
     });
+  }
+
+  private settleDrain(ok: boolean): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w(ok && !this.aborted);
   }
 
   private pipeChunked(source: Readable): Promise<void> {
@@ -178,10 +184,10 @@ export class Responder {
         resolve();
       };
       const onData = (chunk: Buffer | string): void => {
-        void this.writeChunk(chunk).then((accepted) => {
-          if (accepted) source.resume();
-        });
-        if (this.writableHandler) source.pause();
+        const accepted = this.writeChunk(chunk);
+        if (this.drainWaiters.length === 0) return;
+        source.pause();
+        void accepted.then((ok) => { if (ok) source.resume(); });
       };
       this.onAbort(() => { source.destroy(); resolve(); });
       source.on('data', onData);
@@ -194,6 +200,12 @@ export class Responder {
     return new Promise((resolve) => {
       let offered = 0;
       let settled = false;
+      /** The chunk uWS could not take completely, and the write offset before it. */
+      let pending: { chunk: Buffer; base: number } | undefined;
+      let ended = false;
+      /** Chunks that arrived while blocked (a Readable may emit one more after pause()). */
+      const backlog: Buffer[] = [];
+
       const settle = (failed: boolean): void => {
         if (settled) return;
         settled = true;
@@ -208,35 +220,51 @@ export class Responder {
         this.finish();
         settle(false);
       };
+      /** Hand one chunk to uWS: 'done' (response complete), 'ok', or 'blocked' (backpressure). */
+      const push = (chunk: Buffer): 'done' | 'ok' | 'blocked' => {
+        const base = this.res.getWriteOffset();
+        let result: [boolean, boolean] = [false, false];
+        this.res.cork(() => { result = this.res.tryEnd(chunk, size); });
+        const [ok, finished] = result;
+        // A finished response must not be touched again (not even getWriteOffset).
+        if (finished) { completed(); return 'done'; }
+        this.bytes = this.res.getWriteOffset();
+        if (ok) return 'ok';
+        pending = { chunk, base };
+        source.pause();
+        this.writableHandler = onWritable;
+        return 'blocked';
+      };
+      const onWritable = (offset: number): boolean => {
+        if (!pending) return true;
+        const [ok, finished] = this.res.tryEnd(pending.chunk.subarray(offset - pending.base), size);
+        if (finished) { completed(); return true; }
+        if (!ok) return false; // uWS calls again when the socket drains further
+        pending = undefined;
+        this.writableHandler = undefined;
+        while (backlog.length > 0) {
+          if (push(backlog.shift()!) !== 'ok') return true;
+        }
+        if (ended) settle(true); // the source ended short of Content-Length
+        else source.resume();
+        return true;
+      };
       const onData = (data: Buffer | string): void => {
         if (this.aborted || settled) return;
         let chunk = typeof data === 'string' ? Buffer.from(data) : data;
         if (offered + chunk.length > size) chunk = chunk.subarray(0, size - offered); // never exceed Content-Length
         offered += chunk.length;
-        const base = this.res.getWriteOffset();
-        let result: [boolean, boolean] = [false, false];
-        this.res.cork(() => { result = this.res.tryEnd(chunk, size); });
-        const [ok, finished] = result;
-        this.bytes = this.res.getWriteOffset();
-        if (finished) return completed();
-        if (ok) return;
-        // Backpressure: keep the rest of this chunk and wait for uWS to ask for more.
-        source.pause();
-        this.writableHandler = (offset) => {
-          const [ok2, finished2] = this.res.tryEnd(chunk.subarray(offset - base), size);
-          if (finished2) {
-            completed();
-          } else if (ok2) {
-            this.writableHandler = undefined;
-            source.resume();
-          }
-          return ok2;
-        };
+        if (pending) backlog.push(chunk);
+        else push(chunk);
       };
       this.onAbort(() => settle(false));
       source.on('data', onData);
       // A source that ends short of Content-Length cannot be repaired: cut the connection.
-      source.once('end', () => settle(this.state !== 'done'));
+      // (While a chunk is pending, completion or the short-source check happens in onWritable.)
+      source.once('end', () => {
+        ended = true;
+        if (!pending) settle(this.state !== 'done');
+      });
       source.once('error', () => settle(true));
     });
   }

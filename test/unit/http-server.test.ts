@@ -30,7 +30,7 @@ async function fakeAuthenticate(req: AuthRequest): Promise<AuthInfo | undefined>
   return undefined;
 }
 
-async function start(t: Tap.Test, setup: (sut: HttpServer) => void, opts: Partial<HttpServerOptions> = {}) {
+async function start(t: Teardown, setup: (sut: HttpServer) => void, opts: Partial<HttpServerOptions> = {}) {
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (s: string) => { lines.push(s); } } });
   const sut = new HttpServer({ logger, authenticate: fakeAuthenticate, ...opts });
@@ -39,8 +39,9 @@ async function start(t: Tap.Test, setup: (sut: HttpServer) => void, opts: Partia
   t.teardown(() => sut.close(500));
   return { sut, port, base: `http://127.0.0.1:${port}`, lines };
 }
-type Tap = { Test: typeof t };
-declare namespace Tap { type Test = typeof t }
+/** A JSON answer as the tests read it. */
+type Body = { success?: boolean; error?: string; code?: string; [k: string]: unknown };
+type Teardown = { teardown(fn: () => unknown): void };
 
 t.test('uWS is the native build', async (t) => {
   t.doesNotThrow(() => assertNativeUws());
@@ -61,7 +62,8 @@ t.test('routing', async (t) => {
 
   const get = async (path: string, init?: RequestInit) => {
     const r = await fetch(base + path, init);
-    return { status: r.status, headers: r.headers, body: r.status === 204 || init?.method === 'HEAD' ? await r.text() : await r.json() };
+    const body = (r.status === 204 ? {} : await r.json()) as Body;
+    return { status: r.status, headers: r.headers, body };
   };
 
   t.same((await get('/items/new')).body, { which: 'static' }, 'static wins over param');
@@ -125,7 +127,7 @@ t.test('JSON bodies and limits', async (t) => {
   });
   const post = async (path: string, body: string) => {
     const r = await fetch(base + path, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-    return { status: r.status, body: await r.json() };
+    return { status: r.status, body: (await r.json()) as Body };
   };
   t.same(await post('/echo', '{"a":[1,2,{"b":"é"}]}'), { status: 200, body: { got: { a: [1, 2, { b: 'é' }] } } });
   const bad = await post('/echo', '{"a":');
@@ -236,7 +238,7 @@ t.test('error mapping table', async (t) => {
   ];
   for (const [kind, status, code, headers] of table) {
     const r = await fetch(`${base}/err/${kind}`);
-    const body = await r.json();
+    const body = (await r.json()) as Body;
     t.equal(r.status, status, `${kind} -> ${status}`);
     t.equal(body.code, code, `${kind} code`);
     t.equal(body.success, false);
@@ -268,7 +270,7 @@ t.test('request ids, access log, secrets never logged', async (t) => {
   });
   const bid = b.headers.get('x-request-id')!;
   t.match(bid, /^[0-9a-f-]{36}$/, 'unsafe id replaced');
-  t.equal((await b.json()).id, bid);
+  t.equal(((await b.json()) as Body).id, bid);
   await (await fetch(`${base}/health`)).text();
   const all = lines.join('\n');
   t.notMatch(all, /querysecret|bearersecret|cookiesecret/, 'no credentials in logs');
@@ -296,7 +298,7 @@ t.test('auth guard', async (t) => {
     if (how === 'bearer') headers.authorization = `Bearer ${token}`;
     if (how === 'query') url += `?token=${token}`;
     const r = await fetch(url, { headers });
-    return { status: r.status, body: await r.json() };
+    return { status: r.status, body: (await r.json()) as Body };
   };
   t.same(await call('/pub'), { status: 200, body: { user: null } });
   t.same(await call('/pub', 'bearer', 'user-token'), { status: 200, body: { user: 'alice' } }, 'public routes still see credentials');
