@@ -13,6 +13,7 @@
  * - `idle()` resolves when no drain is running; `stop()` aborts and waits.
  * - Emits job.progress (job 'probe'), throttled, and a final one per drain.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock, EventBus, IndexStore, ProbeSource, Prober } from '../domain/ports.js';
 import { systemClock } from '../domain/ports.js';
 import type { Item } from '../domain/types.js';
@@ -66,6 +67,8 @@ export class ProbeJob {
     this.limiter = createLimiter(deps.options?.concurrency ?? 2);
     this.log = deps.logger.child({ component: 'probe-job' });
     this.clock = deps.clock ?? systemClock;
+    // One signal is shared by every queued probe of a page (limiter + prober listeners).
+    setMaxListeners(0, this.controller.signal);
   }
 
   kick(): void {
