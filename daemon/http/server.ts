@@ -128,7 +128,7 @@ export class HttpServer {
     this.options.metrics?.started();
     responder = new Responder(
       res, method === 'HEAD',
-      () => this.finished(ctx, responder!, started),
+      () => this.finished(ctx, responder!, started, route?.name ?? '(unmatched)'),
       () => this.closing,
     );
     const contentLength = Number(headers['content-length'] ?? 0);
@@ -140,7 +140,7 @@ export class HttpServer {
     const baseHeaders: HeaderList = [['X-Content-Type-Options', 'nosniff'], ['X-Request-Id', requestId]];
     const ctx = new HttpContext({
       method, path, query: new URLSearchParams(rawQuery), params: {}, headers, ip, requestId,
-      route: route?.name ?? '', signal: controller.signal, responder, body, baseHeaders,
+      route: route?.pattern ?? '', signal: controller.signal, responder, body, baseHeaders,
     });
 
     if (this.closing) {
@@ -210,10 +210,11 @@ export class HttpServer {
     r.end(status, headers, JSON.stringify(mapped?.body ?? INTERNAL_ERROR_BODY));
   }
 
-  private finished(ctx: HttpContext, r: Responder, started: number): void {
+  /** Access log line + metrics; `label` is the route's name (default its pattern). */
+  private finished(ctx: HttpContext, r: Responder, started: number, label: string): void {
     this.inFlight--;
     const ms = performance.now() - started;
-    const route = ctx.route || '(unmatched)';
+    const route = label;
     const status = r.aborted && r.state !== 'done' ? 0 : r.status;
     this.options.metrics?.finished(route, ctx.method, status, ms / 1000);
     const entry = {

@@ -206,6 +206,12 @@ t.test('startStream NDJSON with a slow consumer; sendStream of unknown size', as
   t.ok(parsed.every((l, i) => l.i === i), 'in order');
   t.ok(finished);
 
+  produced = 0;
+  const head = await fetch(`${base}/ndjson`, { method: 'HEAD' });
+  t.equal(head.status, 200);
+  t.equal(await head.text(), '');
+  t.equal(produced, 0, 'HEAD: the writer refuses the first chunk');
+
   const chunks = await fetch(`${base}/chunks`);
   t.equal(await chunks.text(), 'abcdef');
   t.equal(chunks.headers.get('content-type'), 'text/plain');

@@ -58,6 +58,7 @@ t.test('routing', async (t) => {
     s.router.delete('/files/*', (ctx) => { ctx.noContent(); }, pub);
     s.router.get('/q', (ctx) => ({ a: ctx.query.getAll('a'), b: ctx.query.get('b'), path: ctx.path }), pub);
     s.router.get('/nothing', () => undefined, pub);
+    s.router.get('/r/:x', (ctx) => ({ route: ctx.route, method: ctx.method }), { ...pub, name: 'r-item' });
   });
 
   const get = async (path: string, init?: RequestInit) => {
@@ -108,6 +109,8 @@ t.test('routing', async (t) => {
   t.equal(head.headers.get('content-length'), String(Buffer.byteLength(getText)));
   t.equal(await head.text(), '', 'HEAD has no body');
   t.equal((await get('/items/42')).status, 200, 'keep-alive connection still usable after HEAD');
+
+  t.same((await get('/r/1')).body, { route: '/r/:x', method: 'GET' }, 'ctx.route is the pattern');
 
   const nothing = await get('/nothing');
   t.equal(nothing.status, 500, 'a handler that never answers is a 500');
