@@ -1,0 +1,113 @@
+/**
+ * Benchmark 1, scan: a tree of `files` tiny files in `dirs` folders (default 100,000 in
+ * 5,000).
+ *  - initial scan, in process (ScanService + LMDB index + local adapter, no probing):
+ *    files/s, goal >= 20,000. Reference: find(1) listing the same tree with size and mtime
+ *    (the floor any walker pays for readdir + stat), shown as the baseline.
+ *  - rescan of the unchanged tree (kind 'full', as the periodic backup rescan): files/s,
+ *    goal >= 50,000.
+ *  - the built daemon indexing the same tree on its own (startup scan): RSS once it is
+ *    idle, goal <= 80 MB; then a restart with that index present: process start to the
+ *    first /readyz 200, goal <= 1 s.
+ * The tree is served from the page cache (generated once, cached): the figures are CPU
+ * and syscall cost, not disk seeks.
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { intOption, stringOption, type Bench, type BenchContext } from './lib/bench.js';
+import { daemonBuilt, startDaemon, type LogRecord } from './lib/daemon.js';
+import { generateTree } from './lib/gen-tree.js';
+import { openInProcLibrary } from './lib/inproc.js';
+import { run } from './lib/proc.js';
+import { metric, type Metric } from './lib/result.js';
+
+const MB = 1024 * 1024;
+
+async function findRate(root: string, files: number): Promise<number> {
+  const r = await run('find', [root, '-name', '.*', '-prune', '-o', '-printf', '%s %T@ %p\n'], { timeoutMs: 120_000 });
+  return files / (r.ms / 1000);
+}
+
+async function inProcessScans(ctx: BenchContext, root: string, files: number): Promise<Metric[]> {
+  // Warm the page cache for the tree (and the reference) before timing anything.
+  await findRate(root, files);
+  const reference = await findRate(root, files);
+  const lib = await openInProcLibrary({ dir: join(ctx.tmpDir, 'inproc'), mediaRoot: root });
+  try {
+    let t0 = performance.now();
+    const first = await lib.scanner.scanLibrary(lib.library.id, { kind: 'full', trigger: 'manual' });
+    const initialS = (performance.now() - t0) / 1000;
+    const indexed = lib.store.items.counters().files;
+    ctx.log(`initial scan: ${first.status}, added ${first.added}, ${indexed} files in ${initialS.toFixed(2)} s`);
+    if (first.status !== 'done' || indexed !== files) throw new Error(`initial scan indexed ${indexed} of ${files} files (status ${first.status}, errors ${first.errors})`);
+    t0 = performance.now();
+    const second = await lib.scanner.scanLibrary(lib.library.id, { kind: 'full', trigger: 'manual' });
+    const rescanS = (performance.now() - t0) / 1000;
+    ctx.log(`rescan: ${second.status}, unchanged ${second.unchanged}, changed ${second.changed} in ${rescanS.toFixed(2)} s`);
+    if (second.added + second.changed + second.removed !== 0) throw new Error(`rescan of an unchanged tree changed items: ${JSON.stringify(second)}`);
+    return [
+      metric({ name: 'initial scan (no probe)', unit: 'files/s', value: files / initialS, baselineName: 'find -printf', baseline: reference, goal: { on: 'value', op: '>=', target: 20_000 }, note: `${files} files in ${initialS.toFixed(2)} s` }),
+      metric({ name: 'rescan, unchanged', unit: 'files/s', value: files / rescanS, baselineName: 'find -printf', baseline: reference, goal: { on: 'value', op: '>=', target: 50_000 }, note: `${rescanS.toFixed(2)} s` }),
+    ];
+  } finally {
+    await lib.close();
+  }
+}
+
+const isScanFinished = (r: LogRecord): boolean => r.msg === 'scan finished';
+/** The probe job's end-of-drain record, when the daemon logs one. */
+const isProbeIdle = (r: LogRecord): boolean => typeof r.msg === 'string' && /probe.*(drain(ed)?|idle|finished|done)/i.test(r.msg);
+
+async function daemonFigures(ctx: BenchContext, root: string, files: number): Promise<Metric[]> {
+  if (!(await daemonBuilt(ctx.repoRoot))) {
+    return [
+      metric({ name: 'daemon idle RSS after indexing', unit: 'MB', value: null, better: 'lower', goal: { on: 'value', op: '<=', target: 80 }, note: 'daemon not built (dist/daemon/main.js missing)' }),
+      metric({ name: 'start to /readyz 200, index present', unit: 'ms', value: null, better: 'lower', goal: { on: 'value', op: '<=', target: 1000 }, note: 'daemon not built' }),
+    ];
+  }
+  const stateDir = join(ctx.tmpDir, 'daemon-state');
+  const settleMs = intOption(ctx, 'settleMs', 5000, 3000);
+  const probeWaitMs = intOption(ctx, 'probeWaitMs', 240_000, 120_000);
+  // The tree's files are 13-byte stand-ins: probing them fails fast, but it is work the
+  // daemon does after the walk, so we wait for it before calling the daemon idle.
+  const env = { ALCOVE_SCAN_WATCH: stringOption(ctx, 'watch', 'true') };
+  const first = await startDaemon(ctx.repoRoot, { stateDir, libraries: [{ name: 'Bench', path: root }], env });
+  let rssMb: number; let indexMs: number; let probeNote = '';
+  try {
+    const scan = await first.waitForRecord((r) => isScanFinished(r) && Number(r.added ?? 0) > 0, 600_000);
+    indexMs = performance.now() - first.proc.startedAt;
+    ctx.log(`daemon indexed: ${JSON.stringify({ added: scan.added, durationMs: scan.durationMs })}`);
+    try {
+      await first.waitForRecord(isProbeIdle, probeWaitMs);
+    } catch {
+      probeNote = `; probe queue still busy after ${Math.round(probeWaitMs / 1000)} s`;
+    }
+    await sleep(settleMs);
+    rssMb = (await first.rss()) / MB;
+  } finally {
+    await first.stop();
+  }
+  const second = await startDaemon(ctx.repoRoot, { stateDir, libraries: [{ name: 'Bench', path: root }], env });
+  const readyMs = second.readyMs;
+  const listeningMs = second.listeningMs;
+  await second.stop();
+  return [
+    metric({ name: 'daemon idle RSS after indexing', unit: 'MB', value: rssMb, better: 'lower', goal: { on: 'value', op: '<=', target: 80 }, note: `${files} files indexed by the daemon in ${(indexMs / 1000).toFixed(1)} s (from spawn); RSS ${settleMs / 1000} s after${probeNote}` }),
+    metric({ name: 'start to /readyz 200, index present', unit: 'ms', value: readyMs, better: 'lower', goal: { on: 'value', op: '<=', target: 1000 }, note: `'listening' logged at ${Math.round(listeningMs)} ms` }),
+  ];
+}
+
+export const bench: Bench = {
+  name: 'scan',
+  title: 'Scan of many small files',
+  async run(ctx) {
+    const files = intOption(ctx, 'files', 100_000, 20_000);
+    const dirs = intOption(ctx, 'dirs', 5_000, 1_000);
+    ctx.param('files', files); ctx.param('dirs', dirs);
+    const tree = await generateTree(ctx.cacheDir, { files, dirs });
+    ctx.log(tree.built ? `generated ${files} files in ${dirs} folders in ${(tree.buildMs / 1000).toFixed(1)} s` : `reusing ${tree.root}`);
+    const metrics = await inProcessScans(ctx, tree.root, files);
+    if (ctx.options.daemon !== 'false') metrics.push(...await daemonFigures(ctx, tree.root, files));
+    return metrics;
+  },
+};
