@@ -222,18 +222,18 @@ export class LocalAdapter implements StorageAdapter {
   }
 
   async ping(): Promise<void> {
-    let st: Stats;
     try {
-      st = await fs.stat(this.root);
+      const st = await fs.stat(this.root);
+      if (!st.isDirectory()) throw new StorageError('OFFLINE', `storage root ${this.displayUrl} is not a directory`);
       await fs.access(this.root, fs.constants.R_OK | fs.constants.X_OK);
     } catch (err) {
+      if (err instanceof StorageError) throw err;
       const errno = errnoOf(err);
       if (errno === 'EACCES' || errno === 'EPERM') {
         throw new StorageError('PERMISSION', `storage root ${this.displayUrl} is not readable`, { cause: err });
       }
       throw new StorageError('OFFLINE', `storage root ${this.displayUrl} is not available (${errno === 'ENOENT' ? 'does not exist' : errno ?? 'error'})`, { cause: err });
     }
-    if (!st.isDirectory()) throw new StorageError('OFFLINE', `storage root ${this.displayUrl} is not a directory`);
   }
 
   async close(): Promise<void> {
