@@ -45,6 +45,7 @@ export interface ThumbnailServiceOptions {
 const MAX_WIDTH = 4096;
 
 interface Flight {
+  hash: string;
   promise: Promise<Thumbnail>;
   controller: AbortController;
   waiters: number;
@@ -90,15 +91,16 @@ export class ThumbnailService implements Thumbnailer {
       this.stats.hits++;
       return cached;
     }
+    signal?.throwIfAborted();
     let flight = this.flights.get(hash);
     if (!flight) {
       const controller = new AbortController();
-      const promise = this.generate(request, format, path, hash, controller.signal)
-        .finally(() => this.flights.delete(hash));
-      flight = { promise, controller, waiters: 0 };
-      this.flights.set(hash, flight);
+      const f: Flight = { hash, controller, waiters: 0, promise: Promise.resolve() as unknown as Promise<Thumbnail> };
+      f.promise = this.generate(request, format, path, hash, controller.signal).finally(() => this.land(f));
       // Nobody may be waiting when it fails (all aborted): keep that rejection handled.
-      promise.catch(() => undefined);
+      f.promise.catch(() => undefined);
+      this.flights.set(hash, f);
+      flight = f;
     }
     return this.wait(flight, signal);
   }
@@ -114,6 +116,11 @@ export class ThumbnailService implements Thumbnailer {
     this.log.info({ removed: entries.length }, 'thumbnail cache cleared');
   }
 
+  /** A flight is over (or abandoned): later requests must start a fresh one. */
+  private land(flight: Flight): void {
+    if (this.flights.get(flight.hash) === flight) this.flights.delete(flight.hash);
+  }
+
   private wait(flight: Flight, signal?: AbortSignal): Promise<Thumbnail> {
     flight.waiters++;
     return new Promise<Thumbnail>((resolve, reject) => {
@@ -126,7 +133,10 @@ export class ThumbnailService implements Thumbnailer {
       };
       const onAbort = (): void => {
         leave();
-        if (flight.waiters === 0) flight.controller.abort(signal?.reason);
+        if (flight.waiters === 0) {
+          this.land(flight);
+          flight.controller.abort(signal?.reason);
+        }
         reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
