@@ -93,11 +93,13 @@ function upsert(tx: ItemTxn, u: ItemUpsert, memo: Map<string, number>): UpsertRe
 }
 
 function updateExisting(tx: ItemTxn, old: Item, u: ItemUpsert): UpsertResult | undefined {
+  // A location root is named after its library, whatever the folder is called.
+  const name = old.relPath === '' ? old.name : u.name;
   const contentChanged = old.size !== u.size || old.mtimeMs !== u.mtimeMs;
   const typeChanged = old.mediaType !== u.mediaType || old.mime !== u.mime;
-  const nameChanged = old.name !== u.name;
+  const nameChanged = old.name !== name;
   if (!contentChanged && !typeChanged && !nameChanged) return undefined;
-  const next: Item = { ...old, name: u.name, mediaType: u.mediaType, size: u.size, mtimeMs: u.mtimeMs, updatedAt: tx.now };
+  const next: Item = { ...old, name, mediaType: u.mediaType, size: u.size, mtimeMs: u.mtimeMs, updatedAt: tx.now };
   if (u.mime !== undefined) next.mime = u.mime; else delete next.mime;
   const probeable = isProbeable(next.kind, next.mediaType);
   if (probeable && (contentChanged || typeChanged)) {

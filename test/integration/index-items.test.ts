@@ -220,7 +220,7 @@ t.test('offline round trip, includeOffline, pending probes paging', async (t) =>
   t.equal(sut.items.counters().offline, 0);
   t.equal(sut.items.get(rootItemId)?.offline, false);
 
-  const pending = [];
+  const pending: Item[] = [];
   let after = 0;
   for (;;) {
     const page = sut.items.pendingProbe(after, 7);
