@@ -36,9 +36,15 @@ export class BatchWriter {
     return this.pending.length;
   }
 
-  /** Flush when a full batch is waiting; resolves once it is written. */
+  /**
+   * Flush when a full batch is waiting. Resolves once the batch BEFORE it is written, so
+   * one batch commits while the walk lists the next directories (bounded: at most two).
+   */
   flushIfFull(): Promise<void> | undefined {
-    return this.pending.length >= this.batchSize ? this.flush() : undefined;
+    if (this.pending.length < this.batchSize) return undefined;
+    const previous = this.chain;
+    void this.flush().catch(() => undefined); // the failure surfaces through later awaits
+    return previous;
   }
 
   /** Queue the waiting upserts as batches; resolves when everything queued so far is written. */
