@@ -216,3 +216,48 @@ t.test('startStream NDJSON with a slow consumer; sendStream of unknown size', as
   t.equal(await chunks.text(), 'abcdef');
   t.equal(chunks.headers.get('content-type'), 'text/plain');
 });
+
+t.test('broken sources: error mid-stream and short source cut the answer, server survives', async (t) => {
+  const { port, base } = await start(t, (s) => {
+    s.router.get('/fails', (ctx) => {
+      let n = 0;
+      const src = new Readable({
+        read() {
+          n++;
+          if (n === 3) this.destroy(new Error('disk went away'));
+          else this.push(Buffer.alloc(64 * 1024, 98));
+        },
+      });
+      return ctx.sendStream(200, src, { contentType: 'application/octet-stream', size: 10 * 1024 * 1024 });
+    }, pub);
+    s.router.get('/short', (ctx) => ctx.sendStream(200, Readable.from([Buffer.alloc(1000)]), { contentType: 'application/octet-stream', size: 5000 }), pub);
+    s.router.get('/chunked-big', (ctx) => ctx.sendStream(200, tracked(16 * 1024 * 1024).stream, { contentType: 'application/octet-stream' }), pub);
+    s.router.get('/ok', () => ({ ok: true }), pub);
+  });
+  const outcome = (path: string) => new Promise<string>((resolve) => {
+    http.get({ host: '127.0.0.1', port, path }, (res) => {
+      let got = 0;
+      res.on('data', (c: Buffer) => { got += c.length; });
+      res.on('end', () => resolve(`complete ${got}`));
+      res.on('error', () => resolve(`cut after ${got}`));
+      res.on('aborted', () => resolve(`cut after ${got}`));
+    }).on('error', () => resolve('cut'));
+  });
+  t.match(await outcome('/fails'), /^cut/, 'source error after headers: connection cut, no fake success');
+  t.match(await outcome('/short'), /^cut/, 'source shorter than Content-Length: connection cut');
+  t.same(await (await fetch(`${base}/ok`)).json(), { ok: true }, 'server still answers');
+
+  // Chunked sendStream with a consumer that pauses: all bytes arrive intact.
+  const got = await new Promise<number>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/chunked-big' }, (res) => {
+      res.pause();
+      let total = 0;
+      setTimeout(() => {
+        res.on('data', (c: Buffer) => { total += c.length; });
+        res.on('end', () => resolve(total));
+        res.resume();
+      }, 200);
+    }).on('error', reject);
+  });
+  t.equal(got, 16 * 1024 * 1024);
+});

@@ -407,3 +407,29 @@ t.test('close() gives up after its timeout', async (t) => {
   t.ok(took >= 150 && took < 2000, `closed after ${took} ms`);
   t.equal(await pending, 'failed', 'the hanging request was cut');
 });
+
+t.test('during close(), idle keep-alive connections get 503 and are closed', async (t) => {
+  const { sut, port } = await start(t, (s) => {
+    s.router.get('/quick', () => ({ ok: true }), { access: { kind: 'public' } });
+    s.router.get('/slow', async () => { await new Promise((r) => setTimeout(r, 300)); return { done: true }; }, { access: { kind: 'public' } });
+  });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+  t.teardown(() => agent.destroy());
+  const get = (path: string) => new Promise<{ status: number; body: Body; connection?: string }>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Body, connection: res.headers.connection }));
+    }).on('error', reject);
+  });
+  const warm = await Promise.all([get('/quick'), get('/quick')]);
+  t.same(warm.map((w) => w.status), [200, 200], 'two keep-alive sockets warmed');
+  const slow = get('/slow');
+  await new Promise((r) => setTimeout(r, 50));
+  const closing = sut.close(5000);
+  const late = await get('/quick');
+  t.equal(late.status, 503);
+  t.equal(late.body.code, 'SHUTTING_DOWN');
+  t.same((await slow).body, { done: true }, 'in-flight request still completes');
+  await closing;
+});
