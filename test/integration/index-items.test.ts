@@ -131,6 +131,8 @@ t.test('applyBatch: added, changed, unchanged; probe state reset; counters', asy
   const c = sut.items.counters();
   t.same({ items: c.items, files: c.files, dirs: c.dirs, bytes: c.bytes, probed: c.probed }, { items: 4, files: 2, dirs: 2, bytes: 14, probed: 0 });
   t.same(c.byMediaType, { folder: { count: 2, bytes: 0 }, video: { count: 1, bytes: 11 }, nfo: { count: 1, bytes: 3 } });
+  const rootRes = await sut.items.applyBatch({ upserts: [{ ...dirUpsert(lib, ''), name: 'folder-name', mtimeMs: 77 }] });
+  t.match(rootRes.changed, [{ id: rootItemId, name: 'Movies', mtimeMs: 77, parentId: 0 }], 'a location root keeps its library name');
   await sut.items.setProbe(x.id, 'failed', undefined, 'bad header');
   t.equal(sut.items.counters().probeFailed, 1);
   t.equal(sut.items.get(x.id)?.probeError, 'bad header');
