@@ -35,12 +35,6 @@ export async function readHead(source: ProbeSource, bytes: number, signal?: Abor
   return all.length > want ? all.subarray(0, want) : all;
 }
 
-/** Whole source into memory, bounded (cover art extraction from small audio files). */
-export async function readAll(source: ProbeSource, maxBytes: number, signal?: AbortSignal): Promise<Buffer> {
-  if (source.size > maxBytes) throw new Error(`source is larger than ${maxBytes} bytes`);
-  return readHead(source, source.size, signal);
-}
-
 /** Extension of a file name, lower case, without the dot ('' when none). */
 export function extensionOf(name: string): string {
   const i = name.lastIndexOf('.');

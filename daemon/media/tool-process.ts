@@ -74,7 +74,8 @@ export function runTool(path: string, args: string[], opts: ToolRunOptions): Pro
       // The child closing stdin early (it has read enough) is normal: EPIPE is not an error.
       child.stdin.on('error', () => undefined);
       input.on('error', (e: Error) => {
-        failure ??= new Error(`source read failed: ${e.message}`);
+        // Keep the storage error as is: callers read its code (e.g. retry when unreachable).
+        failure ??= e;
         child.stdin?.destroy();
       });
       input.pipe(child.stdin);

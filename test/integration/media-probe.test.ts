@@ -141,6 +141,26 @@ t.test('remote sources (ranged reader only) give the same answers', async (t) =>
   t.ok(served.bytes <= 128 * 1024, `read ${served.bytes} of ${source.size} bytes`);
 });
 
+t.test('storage errors from a remote reader reach the caller unchanged', async (t) => {
+  class FakeStorageError extends Error { code = 'UNREACHABLE'; }
+  for (const type of ['image', 'audio', 'video'] as const) {
+    const failOpen = new FakeStorageError('host down');
+    const err1 = await sut.probe({ name: `a.${type}`, mediaType: type, size: 1000, open: async () => { throw failOpen; } }).catch((e: unknown) => e);
+    t.equal(err1, failOpen, `${type}: open() failure`);
+    const failMidway = new FakeStorageError('connection reset');
+    const err2 = await sut.probe({
+      name: `b.${type}`, mediaType: type, size: 1_000_000,
+      open: async () => {
+        const s = new PassThrough();
+        s.write(Buffer.alloc(100, 1));
+        setTimeout(() => s.destroy(failMidway), 20);
+        return s;
+      },
+    }).catch((e: unknown) => e);
+    t.equal(err2, failMidway, `${type}: stream error`);
+  }
+});
+
 t.test('broken files give probe errors, not crashes', async (t) => {
   await t.rejects(sut.probe(await local(fx.brokenMp4, 'video')), /^ffprobe: .*Invalid data/);
   await t.rejects(sut.probe(await local(fx.brokenMp4, 'image')), /unreadable image/);
