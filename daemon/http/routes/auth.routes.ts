@@ -8,8 +8,7 @@ import type { Router } from '../router.js';
 import type { RequestContext } from '../context.js';
 import type { AuthService } from '../../services/auth/auth.service.js';
 import { NotImplementedError, UnauthorizedError, ValidationError } from '../../domain/errors.js';
-
-export const SESSION_COOKIE = 'alcove_session';
+import { SESSION_COOKIE } from '../auth.js';
 const PUBLIC = { access: { kind: 'public' } } as const;
 
 interface Credentials { username?: string; password: string }

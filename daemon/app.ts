@@ -1,0 +1,232 @@
+/**
+ * The composition root as a class: builds every service from the frozen config, starts
+ * them in order, and owns shutdown. main.ts adds process concerns (argv, signals, exit).
+ *
+ * Start order: HTTP listens first with only the system routes (so /livez answers and
+ * /readyz says 503), then the index opens, services are built, API routes registered,
+ * readiness flips, and background work (startup scans, watchers, probing) begins.
+ * Stop order is the reverse; every step is bounded so a stuck part cannot hang shutdown.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import type { AlcoveConfig } from './config/schema.js';
+import { derivePaths, type DaemonPaths } from './config/paths.js';
+import type { Logger } from './log/logger.js';
+import { HttpServer, assertNativeUws } from './http/server.js';
+import { HttpMetrics, addGauge, createMetricsRegistry } from './http/metrics.js';
+import { registerSystemRoutes } from './http/routes/system.routes.js';
+import { registerApiRoutes } from './http/routes/index.js';
+import { openIndexStore, type LmdbIndexStore } from './index/lmdb-store.js';
+import { InProcessEventBus } from './services/event-bus.js';
+import { SystemService } from './services/system/system.service.js';
+import { createAuthServices, type AuthServices } from './services/auth/create-auth.js';
+import { loadOrCreateSecretKey } from './services/auth/tokens.js';
+import { SecretBox } from './services/storage/secret-box.js';
+import { StorageRootService } from './services/storage/storage-root.service.js';
+import { LibraryService } from './services/libraries/library.service.js';
+import { ScanStatusService } from './services/scans/scan-status.service.js';
+import { VirtualPathService } from './services/browse/virtual-path.service.js';
+import { locateMediaTools } from './media/tools.js';
+import { ProbeService } from './media/probe.service.js';
+import { ThumbnailService } from './media/thumbnail.service.js';
+import { ScanService } from './scanner/scan.service.js';
+import { WatchService } from './scanner/watch.service.js';
+import { ProbeJob } from './jobs/probe.job.js';
+import { AdapterRegistry } from '../storage-adapters/registry.js';
+import { createLocalAdapter } from '../storage-adapters/local/local.adapter.js';
+
+/** Everything the API route modules may use. Built once the index is open. */
+export interface AppServices {
+  config: Readonly<AlcoveConfig>;
+  paths: DaemonPaths;
+  logger: Logger;
+  index: LmdbIndexStore;
+  events: InProcessEventBus;
+  system: SystemService;
+  auth: AuthServices;
+  roots: StorageRootService;
+  libraries: LibraryService;
+  virtualPaths: VirtualPathService;
+  scans: ScanService;
+  scanStatus: ScanStatusService;
+  probeJob: ProbeJob;
+  thumbnails: ThumbnailService;
+  prober: ProbeService;
+}
+
+async function readBuildInfo(): Promise<{ version: string; commit: string; buildTime: string }> {
+  try {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return { version: pkg.version ?? 'dev', commit: process.env.ALCOVE_COMMIT ?? 'unknown', buildTime: process.env.ALCOVE_BUILD_TIME ?? 'unknown' };
+  } catch {
+    return { version: 'dev', commit: 'unknown', buildTime: 'unknown' };
+  }
+}
+
+export class AlcoveApp {
+  readonly paths: DaemonPaths;
+  readonly events = new InProcessEventBus();
+  private http?: HttpServer;
+  private services?: AppServices;
+  private watch?: WatchService;
+  private readonly background = new AbortController();
+  private port = 0;
+
+  constructor(private readonly config: Readonly<AlcoveConfig>, private readonly logger: Logger) {
+    this.paths = derivePaths(config.stateDir, config.cacheDir);
+  }
+
+  get listeningPort(): number { return this.port; }
+  get api(): AppServices | undefined { return this.services; }
+
+  async start(): Promise<void> {
+    const { config, logger, paths } = this;
+    assertNativeUws();
+    await mkdir(paths.stateDir, { recursive: true, mode: 0o750 });
+    await mkdir(paths.cacheDir, { recursive: true });
+
+    const serverId = await this.serverId();
+    const system = new SystemService(serverId, config.server.name, await readBuildInfo());
+    const registry = createMetricsRegistry();
+    const metrics = new HttpMetrics(registry);
+    let authenticate: AuthServices['auth']['authenticate'] | undefined;
+    const http = new HttpServer({
+      logger: logger.child({ component: 'http' }),
+      authenticate: (req) => (authenticate ? authenticate(req) : Promise.resolve(undefined)),
+      maxBodyBytes: config.server.maxBodyBytes,
+      metrics,
+    });
+    this.http = http;
+    registerSystemRoutes(http.router, {
+      system,
+      renderMetrics: async () => ({ body: await registry.metrics(), contentType: metrics.contentType }),
+    });
+    this.port = await http.listen(config.server.host, config.server.port);
+    logger.info({ host: config.server.host, port: this.port }, 'listening');
+
+    const index = await openIndexStore({ path: paths.indexDir, logger });
+    const auth = await createAuthServices({
+      store: index, secretKeyFile: paths.secretKeyFile, localAdminTokenFile: paths.localAdminTokenFile,
+      logger, bus: this.events,
+      session: { sessionTtlSec: config.auth.sessionTtlHours * 3600 },
+      passwordPolicy: { minLength: config.auth.minPasswordLength },
+      throttle: {
+        maxFailures: config.auth.maxLoginFailures,
+        failureWindowSec: config.auth.loginWindowMinutes * 60,
+        ipAttempts: config.auth.loginAttemptsPerMinute,
+        ipWindowSec: 60,
+      },
+    });
+    authenticate = (req) => auth.auth.authenticate(req);
+
+    const adapters = new AdapterRegistry();
+    adapters.register('file', createLocalAdapter);
+    const secretBox = new SecretBox(Buffer.from(await loadOrCreateSecretKey(paths.secretKeyFile)));
+    const roots = new StorageRootService(index, adapters, secretBox, logger.child({ component: 'storage' }));
+    const libraries = new LibraryService(index, roots);
+    const getAdapter = (rootId: number) => roots.getAdapter(rootId);
+
+    const tools = await locateMediaTools(logger, { ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath });
+    system.setMediaTools(tools);
+    const prober = new ProbeService(tools, logger, { ffprobeConcurrency: config.media.probeConcurrency });
+    const thumbnails = new ThumbnailService({
+      cacheDir: paths.thumbnailDir, tools, logger, imageConcurrency: config.media.thumbnailConcurrency,
+    });
+    const probeJob = new ProbeJob({ index, prober, getAdapter, events: this.events, logger, options: { concurrency: config.media.probeConcurrency } });
+    const scans = new ScanService({ index, getAdapter, events: this.events, logger, probeQueue: probeJob, options: { ignore: config.scan.ignore.length ? config.scan.ignore : undefined } });
+    const scanStatus = new ScanStatusService(this.events);
+    this.events.on((e) => {
+      if (e.type === 'scan.started') system.scanStarted();
+      else if (e.type === 'scan.finished') system.scanFinished(Date.now());
+    });
+    await scans.closeInterrupted();
+
+    this.services = {
+      config, paths, logger, index, events: this.events, system, auth, roots, libraries,
+      virtualPaths: new VirtualPathService(index), scans, scanStatus, probeJob, thumbnails, prober,
+    };
+    addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
+    addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
+    addGauge(registry, { name: 'alcove_scans_running', help: 'Library scans in progress', collect: () => scanStatus.all().filter((s) => s.state === 'running').length });
+    addGauge(registry, { name: 'alcove_scans_total', help: 'Scans recorded in the index', collect: () => index.scans.list(undefined, 10_000).length });
+
+    registerApiRoutes(http.router, this.services);
+    await this.seedLibraries();
+    system.attachIndex(index);
+    logger.info({ schemaVersion: index.schemaVersion, ffmpeg: tools.ffmpeg.source, ffprobe: tools.ffprobe.source }, 'ready');
+
+    if (auth.auth.setupRequired()) logger.warn('no admin account yet: POST /api/auth/setup or run `alcove user add NAME --role admin`');
+    await auth.auth.createLocalAdminToken().catch((err: unknown) => logger.warn({ err }, 'local admin token not written'));
+    this.startBackground();
+  }
+
+  /** `--library NAME=PATH[:TYPE]`: create each local library that does not exist yet. */
+  private async seedLibraries(): Promise<void> {
+    const { libraries, logger } = this.services!;
+    for (const seed of this.config.libraries) {
+      if (libraries.findByName(seed.name)) continue;
+      try {
+        const lib = await libraries.create({ name: seed.name, type: seed.type, locations: [{ url: seed.path }] });
+        logger.info({ libraryId: lib.id, name: lib.name, path: seed.path }, 'library created from configuration');
+      } catch (err) {
+        logger.error({ err: (err as Error).message, name: seed.name, path: seed.path }, 'cannot create configured library');
+      }
+    }
+  }
+
+  private startBackground(): void {
+    const s = this.services!;
+    const { config } = this;
+    if (config.scan.watch || config.scan.localIntervalMinutes || config.scan.remoteIntervalMinutes) {
+      this.watch = new WatchService({
+        index: s.index, scanner: s.scans, getAdapter: (id) => s.roots.getAdapter(id), events: this.events, logger: s.logger,
+        options: {
+          debounceMs: config.scan.watchDebounceMs,
+          fullRescanLocalMs: config.scan.localIntervalMinutes * 60_000,
+          fullRescanRemoteMs: config.scan.remoteIntervalMinutes * 60_000,
+          periodic: config.scan.localIntervalMinutes > 0 || config.scan.remoteIntervalMinutes > 0,
+        },
+      });
+      void this.watch.start().catch((err: unknown) => s.logger.error({ err }, 'watchers failed to start'));
+    }
+    if (config.scan.onStartup) {
+      for (const lib of s.index.libraries.list()) {
+        s.scans.scanLibrary(lib.id, { kind: 'incremental', trigger: 'startup', signal: this.background.signal })
+          .catch((err: unknown) => s.logger.error({ err, libraryId: lib.id }, 'startup scan failed'));
+      }
+    }
+    s.probeJob.kick();
+    const purge = setInterval(() => { void s.auth.auth.purgeExpired().catch(() => undefined); }, 3_600_000);
+    purge.unref();
+    this.background.signal.addEventListener('abort', () => clearInterval(purge));
+  }
+
+  private async serverId(): Promise<string> {
+    const file = `${this.paths.stateDir}/server-id`;
+    try {
+      return (await readFile(file, 'utf8')).trim();
+    } catch {
+      const id = randomUUID();
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(file, `${id}\n`, { mode: 0o644 });
+      return id;
+    }
+  }
+
+  /** Stop accepting, abort background work, close the index. Safe to call twice. */
+  async stop(): Promise<void> {
+    const s = this.services;
+    this.background.abort();
+    await this.http?.close(this.config.server.shutdownGraceMs);
+    this.http = undefined;
+    await this.watch?.stop().catch(() => undefined);
+    if (s) {
+      await s.probeJob.stop().catch(() => undefined);
+      for (const lib of s.index.libraries.list()) await s.scans.runningScan(lib.id)?.catch(() => undefined);
+      s.scanStatus.close();
+      await s.roots.close();
+      await s.index.close();
+      this.services = undefined;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Registers every API surface on the router, once the index is open. One module per
+ * surface (API-NOTES.md); system routes are registered earlier by the app.
+ */
+import type { Router } from '../router.js';
+import type { AppServices } from '../../app.js';
+import { registerAuthRoutes } from './auth.routes.js';
+import { registerLibraryRoutes } from './libraries.routes.js';
+
+export function registerApiRoutes(router: Router, services: AppServices): void {
+  registerAuthRoutes(router, services.auth.auth);
+  registerLibraryRoutes(router, services);
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * alcoved: process entry. Loads the configuration (defaults < YAML < ALCOVE_* < flags),
+ * runs the app, and owns process-level concerns: signals, a bounded graceful shutdown with
+ * an unref'd force-exit timer, and last-resort handlers that log instead of dying silently.
+ */
+import { loadConfig, ConfigError } from './config/load.js';
+import { createLogger } from './log/logger.js';
+import { AlcoveApp } from './app.js';
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = await loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`alcoved: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { config } = loaded;
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  if (loaded.file) logger.info({ file: loaded.file }, 'configuration loaded');
+  const app = new AlcoveApp(config, logger);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, config.server.shutdownGraceMs + 10_000);
+    force.unref();
+    app.stop().then(
+      () => { logger.info('stopped'); logger.flush?.(); process.exit(0); },
+      (err: unknown) => { logger.error({ err }, 'error during shutdown'); process.exit(1); },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    shutdown('uncaughtException');
+  });
+
+  try {
+    await app.start();
+  } catch (err) {
+    logger.fatal({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err }, 'cannot start');
+    await app.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+void main();
