@@ -12,7 +12,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { addAbortSignal, type Readable, type Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Stats, Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import {
   StorageError,
   type AdapterOptions, type ReadOptions, type StorageAdapter, type StorageEntry, type WriteOptions,
@@ -22,6 +22,7 @@ import { mapLimit } from '../map-limit.js';
 import { errnoOf, mapFsError } from './fs-errors.js';
 import { AtomicWriteStream } from './atomic-write.stream.js';
 import { watchTree } from './tree-watcher.js';
+import { lstatBatch } from './stat-batch.js';
 
 /** Default read chunk: large chunks keep syscalls and stream overhead low for media. */
 export const LOCAL_READ_CHUNK = 512 * 1024;
@@ -52,25 +53,29 @@ export class LocalAdapter implements StorageAdapter {
     } catch (err) {
       throw mapFsError(err, 'list', norm);
     }
+    signal?.throwIfAborted();
     const rootReal = await this.realRoot();
-    const entries = await mapLimit(dirents, LIST_PARALLEL, async (d) => {
-      if (TMP_RE.test(d.name)) return undefined;
-      const abs = path.join(real, d.name);
-      let st: Stats;
+    const visible = dirents.filter((d) => !TMP_RE.test(d.name));
+    const plain = visible.filter((d) => !d.isSymbolicLink());
+    const links = visible.filter((d) => d.isSymbolicLink());
+    const stats = await lstatBatch(plain.map((d) => path.join(real, d.name)), LIST_PARALLEL);
+    const entries: StorageEntry[] = [];
+    plain.forEach((d, i) => {
+      const st = stats[i];
+      if (st) entries.push(toEntry(d.name, joinRel(norm, d.name), st)); // else: vanished since readdir
+    });
+    // Symlinks are rare: resolve each and keep only those that stay inside the root.
+    const linked = await mapLimit(links, LIST_PARALLEL, async (d) => {
       try {
-        if (d.isSymbolicLink()) {
-          const target = await fs.realpath(abs);
-          if (!isInside(target, rootReal)) return undefined; // escaping link: not part of the tree
-          st = await fs.stat(target);
-        } else {
-          st = await fs.lstat(abs);
-        }
+        const target = await fs.realpath(path.join(real, d.name));
+        if (!isInside(target, rootReal)) return undefined; // escaping link: not part of the tree
+        return toEntry(d.name, joinRel(norm, d.name), await fs.stat(target));
       } catch {
-        return undefined; // vanished since readdir, or a dangling link
+        return undefined; // dangling link
       }
-      return toEntry(d.name, joinRel(norm, d.name), st);
     }, signal);
-    return entries.filter((e): e is StorageEntry => e !== undefined);
+    for (const e of linked) if (e) entries.push(e);
+    return entries;
   }
 
   async stat(rel: string): Promise<StorageEntry> {
@@ -101,6 +106,10 @@ export class LocalAdapter implements StorageAdapter {
     const stream = handle.createReadStream({
       start, end, highWaterMark: options.highWaterMark ?? LOCAL_READ_CHUNK, autoClose: true,
     });
+    // Mid-stream failures (EIO on a dying disk) surface as StorageErrors too: fs streams
+    // emit whatever error reaches _destroy's callback, so map it on the way through.
+    const destroy = stream._destroy.bind(stream);
+    stream._destroy = (err, cb) => destroy(err ? mapFsError(err, 'read', norm) : err, cb);
     if (options.signal) addAbortSignal(options.signal, stream);
     return stream;
   }

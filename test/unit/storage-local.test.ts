@@ -80,6 +80,12 @@ t.test('errno mapping and messages with relative paths only', async (t) => {
   await expectCode(t, () => sut.list('inside/film.mkv'), 'NOT_DIR', 'list of a file');
   await expectCode(t, () => sut.delete('inside'), 'IO', 'delete of a non-empty dir');
   await expectCode(t, () => sut.delete(''), 'PERMISSION', 'the root cannot be deleted');
+  const stream = await sut.createReadStream('inside/film.mkv');
+  const failed = new Promise<Error>((resolve) => stream.once('error', resolve));
+  stream.destroy(Object.assign(new Error("EIO: i/o error, read '/abs/secret/root/inside/film.mkv'"), { code: 'EIO' }));
+  const midStream = (await failed) as StorageError;
+  t.same({ name: midStream.name, code: midStream.code }, { name: 'StorageError', code: 'IO' }, 'mid-stream read errors become StorageErrors');
+  t.notMatch(midStream.message, /abs\/secret/, 'without the absolute path');
   try {
     await sut.stat('inside/missing.txt');
   } catch (err) {
