@@ -22,6 +22,7 @@ export function watchTree(root: string, onDir: (absDir: string) => void, onError
   }
   const watchers = new Map<string, FSWatcher>();
   let stopped = false;
+  let limitReported = false;
 
   const unwatch = (dir: string): void => {
     for (const [d, w] of watchers) {
@@ -41,8 +42,14 @@ export function watchTree(root: string, onDir: (absDir: string) => void, onError
         if (filename) void onEntry(path.join(dir, filename.toString()));
       });
     } catch (err) {
-      if (dir === root) onError(err as Error);
-      return; // a subdirectory that vanished or cannot be read: nothing to watch
+      const code = (err as { code?: string }).code;
+      // Out of inotify watches (fs.inotify.max_user_watches) or fds: say so once, so the
+      // caller can fall back to periodic rescans. A vanished subdirectory is not an error.
+      if (dir === root || ((code === 'ENOSPC' || code === 'EMFILE') && !limitReported)) {
+        if (dir !== root) limitReported = true;
+        onError(err as Error);
+      }
+      return;
     }
     w.on('error', (err) => {
       unwatch(dir);
