@@ -237,3 +237,28 @@ t.test('migrations: older versions are migrated, newer ones refused', async (t) 
   t.match((err as Error).message, /schema version 3, newer than this Alcove supports \(1\)/);
   t.match((err as Error).message, path);
 });
+
+t.test('verifyIndexConsistency reports damage; very long paths are hashed into keys', async (t) => {
+  const { store: sut, cleanup } = await tempStore();
+  t.teardown(cleanup);
+  const { lib, locationId, rootItemId } = await makeLibrary(sut);
+  const longDir = 'd'.repeat(700) + '/' + 'é'.repeat(300);
+  await sut.items.applyBatch({ upserts: [dirUpsert(lib, 'd'.repeat(700)), dirUpsert(lib, longDir), fileUpsert(lib, `${longDir}/x.mkv`, 9)] });
+  t.equal(sut.items.getByPath(locationId, `${longDir}/x.mkv`)?.size, 9, 'a 1.3 KB path still resolves');
+  t.same(verifyIndexConsistency(sut), []);
+  const file = sut.items.getByPath(locationId, `${longDir}/x.mkv`);
+  if (!file) throw new Error('file missing');
+  writeTxn(sut.dbs, () => {
+    sut.dbs.itemChildren.remove(['n', file.parentId, 1, 'x.mkv', file.id]);
+    sut.dbs.itemTokens.put(['ghost', 999_999], [lib.id, 'video', 'file', 'ghost']);
+    const root = sut.dbs.items.get(rootItemId);
+    if (root) sut.dbs.items.put(rootItemId, { ...root, childCount: 5 });
+    sut.dbs.meta.put('counters', { ...sut.items.counters(), files: 40 });
+  });
+  const problems = verifyIndexConsistency(sut);
+  t.ok(problems.some((p) => p.startsWith('itemChildren: missing entry')), 'missing children entry');
+  t.ok(problems.some((p) => p.startsWith('itemTokens: stale entry') && p.includes('ghost')), 'stale token');
+  t.ok(problems.some((p) => p === `item ${rootItemId}: childCount 5, actual children 1`), 'childCount');
+  t.ok(problems.some((p) => p === 'counters.files: stored 40, actual 1'), 'counters');
+  t.equal(problems.length, 4);
+});
