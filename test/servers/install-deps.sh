@@ -6,6 +6,12 @@ need=()
 command -v ffmpeg  >/dev/null 2>&1 || need+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v tmux    >/dev/null 2>&1 || need+=(tmux)
+command -v smbd    >/dev/null 2>&1 || need+=(samba)
+command -v smbclient >/dev/null 2>&1 || need+=(smbclient)
+command -v pure-ftpd >/dev/null 2>&1 || need+=(pure-ftpd)
+command -v apache2 >/dev/null 2>&1 || need+=(apache2)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v curl    >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "missing Debian packages: ${need[*]} (run as root, or: apt-get install -y ${need[*]})" >&2
@@ -14,3 +20,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# Debian starts packaged daemons on install where it can; the suite starts its own private
+# instances on 127.0.0.1, so nothing else needs to run.
