@@ -95,10 +95,13 @@ export class ThumbnailService implements Thumbnailer {
     let flight = this.flights.get(hash);
     if (!flight) {
       const controller = new AbortController();
-      const f: Flight = { hash, controller, waiters: 0, promise: Promise.resolve() as unknown as Promise<Thumbnail> };
-      f.promise = this.generate(request, format, path, hash, controller.signal).finally(() => this.land(f));
+      // `finally` runs after generate() settles, by which time `f` is assigned.
+      // eslint-disable-next-line prefer-const
+      let f: Flight;
+      const promise = this.generate(request, format, path, hash, controller.signal).finally(() => this.land(f));
       // Nobody may be waiting when it fails (all aborted): keep that rejection handled.
-      f.promise.catch(() => undefined);
+      promise.catch(() => undefined);
+      f = { hash, controller, waiters: 0, promise };
       this.flights.set(hash, f);
       flight = f;
     }
