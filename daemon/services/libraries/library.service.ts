@@ -80,7 +80,15 @@ export class LibraryService {
         throw new ValidationError('Each location needs a url or path', { field: 'locations' });
       }
       const root = await this.roots.ensure(location.url, { credentials: location.credentials });
-      if (input.validate !== false) await this.assertDirectory(root.id);
+      if (input.validate !== false) {
+        try {
+          await this.assertDirectory(root.id);
+        } catch (err) {
+          // Leave no orphan root behind for a location that was refused.
+          await this.roots.remove(root.id).catch(() => undefined);
+          throw err;
+        }
+      }
       locations.push({ rootId: root.id, path: '' });
     }
     return this.index.libraries.create({ name, type, purpose: input.purpose ?? 'library', locations, settings: input.settings });
@@ -113,8 +121,11 @@ export class LibraryService {
       if (entry.type !== 'dir') throw new ValidationError(`${adapter.displayUrl} is not a directory`, { field: 'path' }, 'NOT_A_DIRECTORY');
     } catch (err) {
       if (err instanceof StorageError) {
-        const message = err.code === 'NOT_FOUND' ? `${adapter.displayUrl} does not exist` : `${adapter.displayUrl}: ${err.message}`;
-        throw new ValidationError(message, { field: 'path' }, err.code === 'NOT_FOUND' ? 'PATH_NOT_FOUND' : 'PATH_UNREACHABLE');
+        // A local root that is missing reads as OFFLINE to the adapter (a disk not mounted);
+        // for someone adding a library it simply does not exist.
+        const missing = err.code === 'NOT_FOUND' || (err.code === 'OFFLINE' && adapter.scheme === 'file');
+        const message = missing ? `${adapter.displayUrl} does not exist` : `${adapter.displayUrl}: ${err.message}`;
+        throw new ValidationError(message, { field: 'path' }, missing ? 'PATH_NOT_FOUND' : 'PATH_UNREACHABLE');
       }
       throw err;
     }
