@@ -11,14 +11,20 @@ import sharp from 'sharp';
 import { cached, mapLimit } from './cache.js';
 import { run } from './proc.js';
 
-export interface MediaTreeParams { files: number; distinct: number; perDir: number }
+export interface MediaTreeParams {
+  files: number;
+  distinct: number;
+  perDir: number;
+  /** Which kinds to make (default all three, in equal shares). */
+  kinds?: readonly Kind[];
+}
 
 export interface GeneratedMedia {
   root: string; files: number; byType: Record<'image' | 'video' | 'audio', number>; built: boolean; buildMs: number;
 }
 
-type Kind = 'jpg' | 'mp4' | 'mp3';
-const KINDS: readonly Kind[] = ['jpg', 'mp4', 'mp3'];
+export type Kind = 'jpg' | 'mp4' | 'mp3';
+const ALL_KINDS: readonly Kind[] = ['jpg', 'mp4', 'mp3'];
 
 async function makeJpeg(path: string, i: number): Promise<void> {
   const width = 1024 + (i % 4) * 128; const height = 768;
@@ -50,8 +56,9 @@ async function makeMp3(ffmpeg: string, path: string, i: number): Promise<void> {
 }
 
 export async function generateMediaTree(cacheRoot: string, ffmpeg: string, p: MediaTreeParams): Promise<GeneratedMedia> {
+  const KINDS = p.kinds ?? ALL_KINDS;
   const per = Math.max(1, Math.ceil(p.distinct / KINDS.length));
-  const { dir, built, buildMs } = await cached(cacheRoot, 'media', { files: p.files, distinct: per * 3, perDir: p.perDir }, async (base) => {
+  const { dir, built, buildMs } = await cached(cacheRoot, 'media', { files: p.files, distinct: per * KINDS.length, perDir: p.perDir, kinds: KINDS.join('+') }, async (base) => {
     const src = join(base, 'sources'); const root = join(base, 'tree');
     await mkdir(src); await mkdir(root);
     const sources: { kind: Kind; path: string }[] = [];
@@ -74,7 +81,7 @@ export async function generateMediaTree(cacheRoot: string, ffmpeg: string, p: Me
   });
   const byType = { image: 0, video: 0, audio: 0 };
   for (let i = 0; i < p.files; i++) {
-    const k = KINDS[Math.floor((i % (per * 3)) / per)]!;
+    const k = KINDS[Math.floor((i % (per * KINDS.length)) / per)]!;
     byType[k === 'jpg' ? 'image' : k === 'mp4' ? 'video' : 'audio']++;
   }
   return { root: join(dir, 'tree'), files: p.files, byType, built, buildMs };

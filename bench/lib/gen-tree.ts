@@ -9,7 +9,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cached, mapLimit } from './cache.js';
 
-export interface TreeParams { files: number; dirs: number }
+export interface TreeParams {
+  files: number;
+  dirs: number;
+  /**
+   * 'media': photo/video/music extensions (what a library holds; the scanner queues them
+   * for probing). 'plain': the same layout with document extensions that are never probed
+   * (for the daemon run, where probing 100,000 13-byte stand-ins would dominate).
+   */
+  names?: 'media' | 'plain';
+}
 
 export interface GeneratedTree { root: string; files: number; dirs: number; built: boolean; buildMs: number }
 
@@ -22,6 +31,13 @@ const NAMES: readonly ((i: number) => string)[] = [
   (i) => `${String(i % 100).padStart(2, '0')} - Track ${i}.mp3`,
   (i) => `${String(i % 100).padStart(2, '0')} - Song ${i}.flac`,
   (i) => `notes-${i}.txt`,
+];
+
+const PLAIN_NAMES: readonly ((i: number) => string)[] = [
+  (i) => `notes-${String(i).padStart(6, '0')}.txt`,
+  (i) => `Report ${String(i).padStart(6, '0')}.pdf`,
+  (i) => `scan_${String(i).padStart(6, '0')}.doc`,
+  (i) => `data-${i}.csv`,
 ];
 
 /** Folder paths (relative) of the generated tree, top-level first. */
@@ -38,7 +54,9 @@ export function treeDirs(p: TreeParams): string[] {
 }
 
 export async function generateTree(cacheRoot: string, p: TreeParams): Promise<GeneratedTree> {
-  const { dir, built, buildMs } = await cached(cacheRoot, 'tree', { files: p.files, dirs: p.dirs }, async (base) => {
+  const names = p.names === 'plain' ? PLAIN_NAMES : NAMES;
+  const key = p.names === 'plain' ? 'tree-plain' : 'tree';
+  const { dir, built, buildMs } = await cached(cacheRoot, key, { files: p.files, dirs: p.dirs }, async (base) => {
     const root = join(base, 'tree');
     const dirs = treeDirs(p);
     await mkdir(root);
@@ -46,8 +64,9 @@ export async function generateTree(cacheRoot: string, p: TreeParams): Promise<Ge
     const jobs = Array.from({ length: p.files }, (_, i) => i);
     const body = Buffer.from('alcove-bench\n');
     await mapLimit(jobs, 64, async (i) => {
-      const folder = dirs[i % dirs.length]!;
-      await writeFile(join(root, folder, NAMES[i % NAMES.length]!(i)), body);
+      // Contiguous runs per folder, so every folder holds a mix of extensions.
+      const folder = dirs[Math.floor((i * dirs.length) / p.files)]!;
+      await writeFile(join(root, folder, names[i % names.length]!(i)), body);
     });
   });
   return { root: join(dir, 'tree'), files: p.files, dirs: p.dirs, built, buildMs };

@@ -141,6 +141,13 @@ export async function rssBytes(pid: number): Promise<number> {
   return Number(m[1]) * 1024;
 }
 
+/** RSS split (bytes): anonymous (heap, stacks), file-backed (code, mmapped files such as LMDB), shared memory. */
+export async function rssBreakdown(pid: number): Promise<{ total: number; anon: number; file: number; shmem: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  return { total: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile'), shmem: kb('RssShmem') };
+}
+
 /** Poll `check` until it returns a value other than undefined/false, or time out. */
 export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, intervalMs = 50): Promise<T> {
   const deadline = performance.now() + timeoutMs;

@@ -1,0 +1,119 @@
+/**
+ * Benchmark 3, listing: one folder of `items` photos (default 10,000 real small JPEGs,
+ * hard-linked) in a library of the built daemon; wrk -c32 -d5s --latency on the daemon's
+ * page-of-50 listing endpoint with a Bearer token, a random page per request (so deep
+ * offsets are exercised). Baseline: a bare uWebSockets.js process answering a small fixed
+ * JSON (bench/lib/uws-baseline.server.ts), same wrk settings, same run.
+ * Goal: req/s ratio >= 0.4. p99 latency reported beside it.
+ *
+ * The URL is a template: `{lib}`, `{folder}` (URL-encoded), `{page}` (random 1..pages) and
+ * `{pageSize}`; override with --set listing.url=... . By default the first of CANDIDATES
+ * that answers 200 with JSON is used.
+ */
+import { join } from 'node:path';
+import { intOption, type Bench, type BenchContext } from './lib/bench.js';
+import { daemonBuilt, loginToken, startDaemon, type RunningDaemon } from './lib/daemon.js';
+import { generateMediaTree } from './lib/gen-media.js';
+import { startProcess, which } from './lib/proc.js';
+import { metric, type Metric } from './lib/result.js';
+import { runWrk, type WrkResult } from './lib/wrk.js';
+
+const CANDIDATES = [
+  '/api/files?path={lib}%2F{folder}&page={page}&pageSize={pageSize}',
+];
+
+const LIB = 'Bench';
+const FOLDER = 'Set 0000';
+
+function expand(template: string, page: number | string, pageSize: number): string {
+  return template.replaceAll('{lib}', encodeURIComponent(LIB)).replaceAll('{folder}', encodeURIComponent(FOLDER))
+    .replaceAll('{page}', String(page)).replaceAll('{pageSize}', String(pageSize));
+}
+
+/** A Lua script that substitutes a random page into each request path. */
+function pagesLua(template: string, pages: number, pageSize: number): string {
+  const [before, after] = expand(template, '\u0000', pageSize).split('\u0000');
+  return `local counter = 0
+function setup(thread) counter = counter + 1; thread:set("seed", counter) end
+function init(args) math.randomseed(seed or 1) end
+request = function()
+  return wrk.format("GET", ${JSON.stringify(before)} .. math.random(1, ${pages}) .. ${JSON.stringify(after ?? '')})
+end
+`;
+}
+
+async function pickEndpoint(d: RunningDaemon, token: string, templates: string[], pageSize: number): Promise<{ template: string; count: number } | { tried: string[] }> {
+  const tried: string[] = [];
+  for (const t of templates) {
+    const r = await fetch(`${d.baseUrl}${expand(t, 2, pageSize)}`, { headers: { authorization: `Bearer ${token}` } });
+    const text = await r.text();
+    tried.push(`${t} -> ${r.status}`);
+    if (r.status !== 200) continue;
+    try {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      const list = Array.isArray(body) ? body : (body.items ?? body.data ?? body.files ?? body.children);
+      if (Array.isArray(list) && list.length > 0) return { template: t, count: list.length };
+      tried[tried.length - 1] += ' (no items)';
+    } catch { tried[tried.length - 1] += ' (not JSON)'; }
+  }
+  return { tried };
+}
+
+async function uwsBaseline(ctx: BenchContext, connections: number, durationS: number, token: string): Promise<WrkResult> {
+  const server = startProcess('uws-baseline', process.execPath, [join(ctx.repoRoot, 'dist', 'bench', 'lib', 'uws-baseline.server.js'), '0']);
+  try {
+    const line = await server.waitForLine((l) => l.includes('"listening"'), 10_000);
+    const port = (JSON.parse(line) as { port: number }).port;
+    return await runWrk(`http://127.0.0.1:${port}/api/files?path=x&page=1&pageSize=50`, { connections, durationS, headers: { Authorization: `Bearer ${token}` } });
+  } finally {
+    await server.stop();
+  }
+}
+
+export const bench: Bench = {
+  name: 'listing',
+  title: 'Folder listing vs bare uWS',
+  async run(ctx) {
+    if (!(await which('wrk'))) throw new Error('wrk not found: apt-get install -y wrk (bench/install-deps.sh)');
+    const items = intOption(ctx, 'items', 10_000, 10_000);
+    const pageSize = intOption(ctx, 'pageSize', 50);
+    const connections = intOption(ctx, 'connections', 32);
+    const durationS = intOption(ctx, 'seconds', 5, 3);
+    const pages = Math.ceil(items / pageSize);
+    ctx.param('items', items); ctx.param('connections', connections); ctx.param('seconds', durationS);
+    const ffmpeg = (await which('ffmpeg')) ?? 'ffmpeg';
+    const media = await generateMediaTree(ctx.cacheDir, ffmpeg, { files: items, distinct: 12, perDir: items, kinds: ['jpg'] });
+    if (!(await daemonBuilt(ctx.repoRoot))) {
+      return [metric({ name: 'page of 50', unit: 'req/s', value: null, baselineName: 'bare uWS JSON', baseline: null, goal: { on: 'ratio', op: '>=', target: 0.4 }, note: 'daemon not built' })];
+    }
+    const d = await startDaemon(ctx.repoRoot, { stateDir: join(ctx.tmpDir, 'state'), libraries: [{ name: LIB, path: media.root, type: 'photo' }] });
+    let ours: WrkResult | undefined; let endpointNote = '';
+    const token = await loginToken(d.baseUrl);
+    try {
+      await d.waitForRecord((r) => r.msg === 'scan finished', 300_000);
+      try { await d.waitForRecord((r) => r.msg === 'probe queue drained' && Number(r.probed) > 0, 300_000); } catch { endpointNote = 'probe queue not drained after 300 s; '; }
+      const templates = ctx.options.url ? [ctx.options.url] : CANDIDATES;
+      const picked = await pickEndpoint(d, token, templates, pageSize);
+      if ('tried' in picked) {
+        endpointNote += `no listing endpoint answered: ${picked.tried.join('; ')}`;
+      } else {
+        ctx.param('url', picked.template);
+        ctx.log(`endpoint ${picked.template} (${picked.count} items per page)`);
+        ours = await runWrk(`${d.baseUrl}${expand(picked.template, 1, pageSize)}`, {
+          connections, durationS, headers: { Authorization: `Bearer ${token}` }, lua: pagesLua(picked.template, pages, pageSize), scratchDir: ctx.tmpDir,
+        });
+        endpointNote += `${picked.template}, random page 1..${pages}`;
+        if (ours.non2xx || ours.socketErrors) endpointNote += `; ${ours.non2xx} non-2xx, ${ours.socketErrors} socket errors`;
+      }
+    } finally {
+      await d.stop();
+    }
+    const base = await uwsBaseline(ctx, connections, durationS, token);
+    ctx.log(`daemon ${ours?.requestsPerSec ?? '-'} req/s, uWS ${base.requestsPerSec} req/s`);
+    const out: Metric[] = [
+      metric({ name: `page of ${pageSize}, ${items} items, -c${connections}`, unit: 'req/s', value: ours?.requestsPerSec ?? null, baselineName: 'bare uWS JSON', baseline: base.requestsPerSec, goal: { on: 'ratio', op: '>=', target: 0.4 }, note: endpointNote }),
+      metric({ name: 'p99 latency', unit: 'ms', better: 'lower', value: ours?.latencyMs.p99 ?? null, baselineName: 'bare uWS JSON', baseline: base.latencyMs.p99 }),
+    ];
+    return out;
+  },
+};
