@@ -7,7 +7,7 @@
  * readiness flips, and background work (startup scans, watchers, probing) begins.
  * Stop order is the reverse; every step is bounded so a stuck part cannot hang shutdown.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { AlcoveConfig } from './config/schema.js';
 import { derivePaths, type DaemonPaths } from './config/paths.js';
@@ -84,6 +84,9 @@ export class AlcoveApp {
     assertNativeUws();
     await mkdir(paths.stateDir, { recursive: true, mode: 0o750 });
     await mkdir(paths.cacheDir, { recursive: true });
+    // The index holds password hashes and sealed storage credentials: owner only.
+    await mkdir(paths.indexDir, { recursive: true, mode: 0o700 });
+    await chmod(paths.indexDir, 0o700);
 
     const serverId = await this.serverId();
     const system = new SystemService(serverId, config.server.name, await readBuildInfo());
@@ -161,7 +164,17 @@ export class AlcoveApp {
     logger.info({ schemaVersion: index.schemaVersion, ffmpeg: tools.ffmpeg.source, ffprobe: tools.ffprobe.source }, 'ready');
 
     if (auth.auth.setupRequired()) logger.warn('no admin account yet: POST /api/auth/setup or run `alcove user add NAME --role admin`');
-    await auth.auth.createLocalAdminToken().catch((err: unknown) => logger.warn({ err }, 'local admin token not written'));
+    // The local admin token lets `alcove tui` on this machine connect without a password;
+    // written now if an admin exists, else as soon as the first one is created.
+    const writeLocalToken = (): void => {
+      void auth.auth.createLocalAdminToken().catch((err: unknown) => logger.warn({ err }, 'local admin token not written'));
+    };
+    if (!auth.auth.setupRequired()) writeLocalToken();
+    else {
+      const off = this.events.on((e) => {
+        if (e.type === 'users.changed' && e.change === 'created' && !auth.auth.setupRequired()) { off(); writeLocalToken(); }
+      });
+    }
     this.startBackground();
   }
 
@@ -212,7 +225,6 @@ export class AlcoveApp {
       return (await readFile(file, 'utf8')).trim();
     } catch {
       const id = randomUUID();
-      const { writeFile } = await import('node:fs/promises');
       await writeFile(file, `${id}\n`, { mode: 0o644 });
       return id;
     }

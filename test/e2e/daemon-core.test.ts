@@ -56,6 +56,13 @@ t.test('first boot: setup once, login, check, me', async (t) => {
   t.notOk('passwordHash' in setup.body.user, 'no hash in responses');
   const again = await d.request('POST', '/api/auth/setup', { password: 'another one' }, null);
   t.equal(again.status, 403);
+  const { readFile, stat } = await import('node:fs/promises');
+  const tokenFile = join(stateDir, 'admin.token');
+  const localToken = await eventually(() => readFile(tokenFile, 'utf8').then((s) => s.trim(), () => undefined));
+  t.equal((await stat(tokenFile)).mode & 0o777, 0o600, 'local admin token is owner-only');
+  const asLocal = await d.request('GET', '/api/auth/me', undefined, localToken);
+  t.equal(asLocal.body.username, 'admin', 'the local admin token authenticates (for the TUI)');
+  t.equal((await stat(join(stateDir, 'index'))).mode & 0o777, 0o700, 'index dir is owner-only');
 
   const res = await d.fetch('/api/auth/login', { method: 'POST', json: { password: 'correct horse' }, token: null });
   t.equal(res.status, 200);
