@@ -87,7 +87,7 @@ export const bench: Bench = {
       return [metric({ name: 'page of 50', unit: 'req/s', value: null, baselineName: 'bare uWS JSON', baseline: null, goal: { on: 'ratio', op: '>=', target: 0.4 }, note: 'daemon not built' })];
     }
     const d = await startDaemon(ctx.repoRoot, { stateDir: join(ctx.tmpDir, 'state'), libraries: [{ name: LIB, path: media.root, type: 'photo' }] });
-    let ours: WrkResult | undefined; let endpointNote = '';
+    let ours: WrkResult | undefined; let endpointNote = ''; let floor: WrkResult | undefined;
     const token = await loginToken(d.baseUrl);
     try {
       await d.waitForRecord((r) => r.msg === 'scan finished', 300_000);
@@ -105,6 +105,8 @@ export const bench: Bench = {
         endpointNote += `${picked.template}, random page 1..${pages}`;
         if (ours.non2xx || ours.socketErrors) endpointNote += `; ${ours.non2xx} non-2xx, ${ours.socketErrors} socket errors`;
       }
+      // The HTTP floor of the daemon: router + Bearer auth + a small JSON, no index work.
+      floor = await runWrk(`${d.baseUrl}/api/auth/me`, { connections, durationS, headers: { Authorization: `Bearer ${token}` } });
     } finally {
       await d.stop();
     }
@@ -113,6 +115,7 @@ export const bench: Bench = {
     const out: Metric[] = [
       metric({ name: `page of ${pageSize}, ${items} items, -c${connections}`, unit: 'req/s', value: ours?.requestsPerSec ?? null, baselineName: 'bare uWS JSON', baseline: base.requestsPerSec, goal: { on: 'ratio', op: '>=', target: 0.4 }, note: endpointNote }),
       metric({ name: 'p99 latency', unit: 'ms', better: 'lower', value: ours?.latencyMs.p99 ?? null, baselineName: 'bare uWS JSON', baseline: base.latencyMs.p99 }),
+      metric({ name: `GET /api/auth/me (HTTP+auth floor), -c${connections}`, unit: 'req/s', value: floor?.requestsPerSec ?? null, baselineName: 'bare uWS JSON', baseline: base.requestsPerSec, note: floor ? `p99 ${floor.latencyMs.p99} ms` : '' }),
     ];
     return out;
   },
