@@ -5,7 +5,7 @@
  */
 import type {
   Item, IndexCounters, Library, LibraryLocation, ProbeInfo, ProbeState, ScanRecord, Session,
-  StorageRoot, User, MediaType, ItemKind,
+  StorageRoot, Tag, User, MediaType, ItemKind,
 } from './types.js';
 
 export interface Clock { now(): number }
@@ -148,6 +148,57 @@ export interface KvRepo {
   remove(key: string): Promise<void>;
 }
 
+/**
+ * Tags: shared library data. Names are trimmed and matched case-insensitively (the tag's
+ * `key`); the first spelling is kept for display. Links go both ways (tag -> items, item
+ * -> tags) and each tag's itemCount changes in the same transaction as its links. Removing
+ * an item (applyBatch, library purge) removes its links in that same transaction. Tags
+ * left with no items are kept (listed by `unused`) until deleted.
+ */
+export interface TagRepo {
+  /** Every tag, sorted by name (case-insensitive). */
+  list(): Tag[];
+  get(id: number): Tag | undefined;
+  /** By name, case-insensitively. */
+  getByName(name: string): Tag | undefined;
+  count(): number;
+  /** Tags of one item, sorted by name. */
+  tagsOf(itemId: number): Tag[];
+  /** Ids of the items carrying a tag, ascending, paged by id (never loads all at once). */
+  itemIdsOf(tagId: number, afterItemId?: number, limit?: number): number[];
+  hasTag(itemId: number, tagId: number): boolean;
+  /**
+   * Link `name` (created on demand; ValidationError when empty or longer than
+   * MAX_TAG_NAME) to every existing item of `itemIds` in ONE transaction. Already linked
+   * items are no-ops; ids not in the index are returned in `missing`.
+   */
+  add(itemIds: number[], name: string): Promise<{ tag: Tag; added: number; missing: number[] }>;
+  /** Unlink a tag from items (one transaction); unknown tag or link: nothing happens. Returns links removed. */
+  remove(itemIds: number[], name: string): Promise<number>;
+  /** Replace an item's tags with `names` (one transaction). NotFoundError when the item is missing. */
+  setTags(itemId: number, names: string[]): Promise<Tag[]>;
+  /** Rename / recolor. ConflictError when the new name matches another tag. */
+  update(id: number, patch: { name?: string; color?: string | null }): Promise<Tag>;
+  /** Delete a tag and all its links (one transaction). Returns the number of items it was on. */
+  delete(id: number): Promise<number>;
+}
+
+/**
+ * Favorites: per-user marks on items, keyed [userId, itemId] with a reverse [itemId, userId]
+ * index. Removing an item or a user removes its favorites in the same transaction.
+ */
+export interface FavoriteRepo {
+  /** A user's favorites, newest first. */
+  list(userId: number): { itemId: number; createdAt: number }[];
+  has(userId: number, itemId: number): boolean;
+  /** Mark items (one transaction); existing marks are kept; ids not in the index are returned. */
+  add(userId: number, itemIds: number[]): Promise<{ added: number; missing: number[] }>;
+  /** Unmark items (one transaction). Returns how many marks were removed. */
+  remove(userId: number, itemIds: number[]): Promise<number>;
+  /** Favorites of one user, or of everyone. */
+  count(userId?: number): number;
+}
+
 export interface IndexStore {
   readonly items: ItemRepo;
   readonly libraries: LibraryRepo;
@@ -156,6 +207,8 @@ export interface IndexStore {
   readonly sessions: SessionRepo;
   readonly scans: ScanRepo;
   readonly kv: KvRepo;
+  readonly tags: TagRepo;
+  readonly favorites: FavoriteRepo;
   /** Schema version after migrations. */
   readonly schemaVersion: number;
   close(): Promise<void>;

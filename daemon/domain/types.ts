@@ -145,6 +145,20 @@ export interface Item {
   lockedFields?: string[];
 }
 
+/**
+ * A tag: shared library data (Media Viewer). `name` is shown as first written; `key` is the
+ * folded form used for matching, so 'Beach' and 'beach' are one tag.
+ */
+export interface Tag {
+  id: number;
+  name: string;
+  key: string;
+  color?: string;
+  createdAt: number;
+  /** Items carrying the tag; kept in the same transaction as the links. */
+  itemCount: number;
+}
+
 export type Role = 'admin' | 'user' | string;
 
 export interface User {

@@ -3,7 +3,7 @@
  * transaction helper. Only daemon/index imports this.
  */
 import { open, type Database, type Key, type RootDatabase, type TransactionFlags } from 'lmdb';
-import type { Item, IndexCounters, Library, ScanRecord, Session, StorageRoot, User } from '../domain/types.js';
+import type { Item, IndexCounters, Library, ScanRecord, Session, StorageRoot, Tag, User } from '../domain/types.js';
 import { DB, type TokenValue } from './keys.js';
 
 export interface IndexDbs {
@@ -28,6 +28,12 @@ export interface IndexDbs {
   scans: Database<ScanRecord, number>;
   scanByLibrary: Database<null, Key>;
   kv: Database<string, string>;
+  tags: Database<Tag, number>;
+  tagByKey: Database<number, string>;
+  tagItems: Database<null, Key>;
+  itemTags: Database<null, Key>;
+  favorites: Database<number, Key>;
+  favoriteByItem: Database<null, Key>;
 }
 
 /** Mutable state shared by the repos of one open store. */
@@ -72,6 +78,12 @@ export function openDbs(path: string, mapSizeBytes?: number): IndexDbs {
     scans: sub(DB.scans),
     scanByLibrary: sub(DB.scanByLibrary),
     kv: sub(DB.kv, { encoding: 'string' }),
+    tags: sub(DB.tags),
+    tagByKey: sub(DB.tagByKey),
+    tagItems: sub(DB.tagItems),
+    itemTags: sub(DB.itemTags),
+    favorites: sub(DB.favorites),
+    favoriteByItem: sub(DB.favoriteByItem),
   };
 }
 

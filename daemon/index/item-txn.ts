@@ -9,6 +9,8 @@ import { ConflictError } from '../domain/errors.js';
 import { applyItem, cloneCounters } from './counters.js';
 import { writeTxn, type IndexDbs, type IndexState } from './env.js';
 import { writeIndexDiff } from './item-indexes.js';
+import { unlinkItemFavorites } from './favorite.repo.js';
+import { unlinkItemTags } from './tag.repo.js';
 import { childSegment, childIdOf, META_COUNTERS, pathKey, seqKey } from './keys.js';
 
 export class ItemTxn {
@@ -55,10 +57,13 @@ export class ItemTxn {
     return after;
   }
 
-  /** Delete one item (not its children) with its index entries. */
+  /** Delete one item (not its children) with its index entries, tag links and favorites. */
   removeOne(item: Item): void {
     if (item.parentId > 0 && this.get(item.parentId)) this.adjustChildCount(item.parentId, -1);
     writeIndexDiff(this.dbs, item, undefined);
+    // User data on the item goes in this same transaction, so it can never point at nothing.
+    unlinkItemTags(this.dbs, item.id);
+    unlinkItemFavorites(this.dbs, item.id);
     applyItem(this.counters, item, -1);
     this.dirty.delete(item.id);
     this.dbs.items.remove(item.id);

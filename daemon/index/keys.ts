@@ -32,6 +32,12 @@ export const DB = {
   scans: 'scans',
   scanByLibrary: 'scan-by-library',
   kv: 'kv',
+  tags: 'tags',
+  tagByKey: 'tag-by-key',
+  tagItems: 'tag-items',
+  itemTags: 'item-tags',
+  favorites: 'favorites',
+  favoriteByItem: 'favorite-by-item',
 } as const;
 export type DbName = keyof typeof DB;
 
@@ -39,7 +45,7 @@ export type DbName = keyof typeof DB;
 
 export const META_SCHEMA_VERSION = 'schemaVersion';
 export const META_COUNTERS = 'counters';
-export type SeqName = 'item' | 'root' | 'library' | 'location' | 'user' | 'scan';
+export type SeqName = 'item' | 'root' | 'library' | 'location' | 'user' | 'scan' | 'tag';
 export const seqKey = (name: SeqName): [string, string] => ['seq', name];
 /** Marker of a library whose items are still being purged (see LibraryRepo.remove). */
 export const deletingLibraryKey = (libraryId: number): [string, number] => ['deleting-library', libraryId];
@@ -161,3 +167,25 @@ export const sessionUserRange = (userId: number) => ({ start: [userId], end: [us
 export const sessionExpiryKey = (expiresAt: number, sessionId: string): [number, string] => [expiresAt, sessionId];
 export const scanLibraryKey = (libraryId: number, scanId: number): [number, number] => [libraryId, scanId];
 export const scanLibraryRange = (libraryId: number) => ({ start: [libraryId], end: [libraryId + 1] });
+
+// ------------------------------------------------------------------ tags and favorites
+
+const MAX_TAG_KEY = 200;
+/**
+ * Matching key of a tag name: trimmed, case-folded (Unicode lowercase; accents kept, so
+ * 'café' and 'cafe' stay distinct tags), inner whitespace runs collapsed to one space.
+ */
+export function tagKey(name: string): string {
+  const k = name.trim().replace(/\s+/gu, ' ').toLowerCase();
+  return k.length > MAX_TAG_KEY ? k.slice(0, MAX_TAG_KEY) : k;
+}
+/** Tag <-> item links, both directions: [tagId, itemId] and [itemId, tagId]; value null. */
+export const tagItemKey = (tagId: number, itemId: number): [number, number] => [tagId, itemId];
+export const tagItemRange = (tagId: number) => ({ start: [tagId], end: [tagId + 1] });
+export const itemTagKey = (itemId: number, tagId: number): [number, number] => [itemId, tagId];
+export const itemTagRange = (itemId: number) => ({ start: [itemId], end: [itemId + 1] });
+/** Favorites: [userId, itemId] -> createdAt (ms), and the reverse [itemId, userId] -> null. */
+export const favoriteKey = (userId: number, itemId: number): [number, number] => [userId, itemId];
+export const favoriteUserRange = (userId: number) => ({ start: [userId], end: [userId + 1] });
+export const favoriteItemKey = (itemId: number, userId: number): [number, number] => [itemId, userId];
+export const favoriteItemRange = (itemId: number) => ({ start: [itemId], end: [itemId + 1] });

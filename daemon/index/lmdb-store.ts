@@ -18,6 +18,8 @@ import { LmdbRootRepo } from './root.repo.js';
 import { LmdbScanRepo } from './scan.repo.js';
 import { LmdbSessionRepo } from './session.repo.js';
 import { LmdbUserRepo } from './user.repo.js';
+import { LmdbTagRepo } from './tag.repo.js';
+import { LmdbFavoriteRepo } from './favorite.repo.js';
 import { META_COUNTERS } from './keys.js';
 
 export interface OpenIndexStoreOptions {
@@ -65,6 +67,8 @@ export async function openIndexStore(options: OpenIndexStoreOptions): Promise<Lm
     sessions: new LmdbSessionRepo(state),
     scans: new LmdbScanRepo(state),
     kv: new LmdbKvRepo(state),
+    tags: new LmdbTagRepo(state),
+    favorites: new LmdbFavoriteRepo(state),
     async close() {
       if (closed) return;
       closed = true;

@@ -4,6 +4,7 @@ import type { User } from '../domain/types.js';
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { nextSeq, writeTxn, type IndexState } from './env.js';
 import { removeSessionsOfUser } from './session.repo.js';
+import { removeFavoritesOfUser } from './favorite.repo.js';
 import { seqKey, userNameKey } from './keys.js';
 
 export class LmdbUserRepo implements UserRepo {
@@ -70,6 +71,7 @@ export class LmdbUserRepo implements UserRepo {
       const user = this.get(id);
       if (!user) throw new NotFoundError(`user ${id} not found`);
       removeSessionsOfUser(this.dbs, id);
+      removeFavoritesOfUser(this.dbs, id);
       this.dbs.userByName.remove(userNameKey(user.username));
       this.dbs.users.remove(id);
     });

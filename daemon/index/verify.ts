@@ -8,7 +8,7 @@ import type { IndexCounters, Item } from '../domain/types.js';
 import { applyItem, diffCounters, emptyCounters } from './counters.js';
 import type { IndexDbs } from './env.js';
 import { ITEM_INDEX_DBS, indexEntries, type IndexDbName } from './item-indexes.js';
-import { DELETING_RANGE, META_COUNTERS, libraryNameKey, seqKey } from './keys.js';
+import { DELETING_RANGE, META_COUNTERS, favoriteItemKey, favoriteKey, itemTagKey, libraryNameKey, seqKey, tagItemKey, tagKey } from './keys.js';
 
 const MAX_PROBLEMS = 200;
 
@@ -78,5 +78,44 @@ export function verifyIndexConsistency(store: IndexStore): string[] {
       }
     }
   }
+  verifyUserData(dbs, (id) => items.has(id), report);
   return problems;
+}
+
+/** Tags (both link directions, counts, key index) and favorites (both directions, users). */
+function verifyUserData(dbs: IndexDbs, itemExists: (id: number) => boolean, report: (p: string) => void): void {
+  const counts = new Map<number, number>();
+  for (const { value: tag } of dbs.tags.getRange({})) {
+    counts.set(tag.id, 0);
+    if (tag.key !== tagKey(tag.name)) report(`tag ${tag.id}: key '${tag.key}' does not match name '${tag.name}'`);
+    if (dbs.tagByKey.get(tag.key) !== tag.id) report(`tag ${tag.id}: name index missing`);
+  }
+  for (const { key, value: id } of dbs.tagByKey.getRange({})) {
+    if (dbs.tags.get(id)?.key !== key) report(`tag-by-key: stale entry '${String(key)}'`);
+  }
+  for (const key of dbs.tagItems.getKeys({})) {
+    const [tagId, itemId] = key as [number, number];
+    if (!counts.has(tagId)) report(`tag-items: link [${tagId}, ${itemId}] to a missing tag`);
+    else counts.set(tagId, (counts.get(tagId) ?? 0) + 1);
+    if (!itemExists(itemId)) report(`tag-items: link [${tagId}, ${itemId}] to a missing item`);
+    if (!dbs.itemTags.doesExist(itemTagKey(itemId, tagId))) report(`item-tags: missing reverse link [${itemId}, ${tagId}]`);
+  }
+  for (const key of dbs.itemTags.getKeys({})) {
+    const [itemId, tagId] = key as [number, number];
+    if (!dbs.tagItems.doesExist(tagItemKey(tagId, itemId))) report(`item-tags: stale link [${itemId}, ${tagId}]`);
+  }
+  for (const [tagId, n] of counts) {
+    const stored = dbs.tags.get(tagId)?.itemCount ?? 0;
+    if (stored !== n) report(`tag ${tagId}: itemCount ${stored}, actual links ${n}`);
+  }
+  for (const key of dbs.favorites.getKeys({})) {
+    const [userId, itemId] = key as [number, number];
+    if (!itemExists(itemId)) report(`favorites: [${userId}, ${itemId}] marks a missing item`);
+    if (!dbs.users.doesExist(userId)) report(`favorites: [${userId}, ${itemId}] belongs to a missing user`);
+    if (!dbs.favoriteByItem.doesExist(favoriteItemKey(itemId, userId))) report(`favorite-by-item: missing reverse [${itemId}, ${userId}]`);
+  }
+  for (const key of dbs.favoriteByItem.getKeys({})) {
+    const [itemId, userId] = key as [number, number];
+    if (!dbs.favorites.doesExist(favoriteKey(userId, itemId))) report(`favorite-by-item: stale entry [${itemId}, ${userId}]`);
+  }
 }

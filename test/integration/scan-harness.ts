@@ -62,7 +62,8 @@ export async function makeScanEnv(t: Test, options: ScanEnvOptions): Promise<Sca
   });
   const index: IndexStore = {
     items, libraries: store.libraries, roots: store.roots, users: store.users, sessions: store.sessions,
-    scans: store.scans, kv: store.kv, schemaVersion: store.schemaVersion, close: () => store.close(),
+    scans: store.scans, kv: store.kv, tags: store.tags, favorites: store.favorites,
+    schemaVersion: store.schemaVersion, close: () => store.close(),
   };
   const scheme = options.adapter.scheme === 'file' ? 'file' : 'webdav';
   const root = await store.roots.create({ url: options.url ?? options.adapter.displayUrl, scheme, name: 'media', status: 'online' });
