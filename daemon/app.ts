@@ -32,6 +32,9 @@ import { ThumbnailService } from './media/thumbnail.service.js';
 import { ScanService } from './scanner/scan.service.js';
 import { WatchService } from './scanner/watch.service.js';
 import { ProbeJob } from './jobs/probe.job.js';
+import { attachWebSocket, type WebSocketHub } from './http/ws.js';
+import { RealtimeService } from './services/realtime/realtime.service.js';
+import type { LogTap } from './log/log-tap.js';
 import { AdapterRegistry } from '../storage-adapters/registry.js';
 import { createLocalAdapter } from '../storage-adapters/local/local.adapter.js';
 
@@ -52,6 +55,8 @@ export interface AppServices {
   probeJob: ProbeJob;
   thumbnails: ThumbnailService;
   prober: ProbeService;
+  /** The daemon's own recent log lines (may be absent in tests). */
+  logs?: LogTap;
 }
 
 async function readBuildInfo(): Promise<{ version: string; commit: string; buildTime: string }> {
@@ -69,10 +74,15 @@ export class AlcoveApp {
   private http?: HttpServer;
   private services?: AppServices;
   private watch?: WatchService;
+  private ws?: WebSocketHub;
   private readonly background = new AbortController();
   private port = 0;
 
-  constructor(private readonly config: Readonly<AlcoveConfig>, private readonly logger: Logger) {
+  constructor(
+    private readonly config: Readonly<AlcoveConfig>,
+    private readonly logger: Logger,
+    private readonly logTap?: LogTap,
+  ) {
     this.paths = derivePaths(config.stateDir, config.cacheDir);
   }
 
@@ -151,7 +161,7 @@ export class AlcoveApp {
 
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths: new VirtualPathService(index), scans, scanStatus, probeJob, thumbnails, prober,
+      virtualPaths: new VirtualPathService(index), scans, scanStatus, probeJob, thumbnails, prober, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
@@ -159,6 +169,17 @@ export class AlcoveApp {
     addGauge(registry, { name: 'alcove_scans_total', help: 'Scans recorded in the index', collect: () => index.scans.list(undefined, 10_000).length });
 
     registerApiRoutes(http.router, this.services);
+    const realtime = new RealtimeService(() => ({
+      ...system.health(),
+      libraries: index.libraries.list().length,
+      counters: index.items.counters(),
+      scans: scanStatus.all(),
+      websocketClients: this.ws?.clients ?? 0,
+    }));
+    this.ws = attachWebSocket({
+      app: http.app, authenticate: (req) => auth.auth.authenticate(req), realtime, events: this.events,
+      logs: this.logTap, logger, hello: () => ({ serverId, name: config.server.name, version: system.build.version }),
+    });
     await this.seedLibraries();
     system.attachIndex(index);
     logger.info({ schemaVersion: index.schemaVersion, ffmpeg: tools.ffmpeg.source, ffprobe: tools.ffprobe.source }, 'ready');
@@ -234,6 +255,8 @@ export class AlcoveApp {
   async stop(): Promise<void> {
     const s = this.services;
     this.background.abort();
+    this.ws?.close();
+    this.ws = undefined;
     await this.http?.close(this.config.server.shutdownGraceMs);
     this.http = undefined;
     await this.watch?.stop().catch(() => undefined);

@@ -7,6 +7,7 @@
 import { loadConfig, ConfigError } from './config/load.js';
 import { createLogger } from './log/logger.js';
 import { AlcoveApp } from './app.js';
+import { LogTap } from './log/log-tap.js';
 
 async function main(): Promise<void> {
   let loaded;
@@ -20,9 +21,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const { config } = loaded;
-  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const logTap = new LogTap();
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, tap: logTap });
   if (loaded.file) logger.info({ file: loaded.file }, 'configuration loaded');
-  const app = new AlcoveApp(config, logger);
+  const app = new AlcoveApp(config, logger, logTap);
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -3,6 +3,7 @@
  * pino-pretty is installed. Secrets are redacted by path so no component can leak them.
  * Components take a child logger: `logger.child({ component: 'scanner' })`.
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
@@ -18,8 +19,20 @@ export interface LoggerOptions {
   level?: string;
   /** Force pretty or JSON; default: pretty when stdout is a TTY. */
   pretty?: boolean;
-  /** Extra destination (tests, the in-memory log ring buffer). */
+  /** Sole destination (tests). */
   destination?: DestinationStream;
+  /** A second destination that receives every JSON line too (the LogTap ring buffer). */
+  tap?: DestinationStream;
+}
+
+/** pino-pretty as a stream, when installed (it is a dev dependency). */
+function prettyStream(): DestinationStream | undefined {
+  try {
+    const pretty = createRequire(import.meta.url)('pino-pretty') as (o: object) => DestinationStream;
+    return pretty({ colorize: true });
+  } catch {
+    return undefined;
+  }
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -31,6 +44,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   if (options.destination) return pino(base, options.destination);
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
+  if (options.tap) {
+    const out = (pretty ? prettyStream() : undefined) ?? pino.destination({ fd: 1, sync: false });
+    const level = base.level as pino.Level;
+    return pino(base, pino.multistream([
+      { level, stream: out },
+      { level, stream: options.tap },
+    ]));
+  }
   if (pretty) {
     try {
       return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } });
