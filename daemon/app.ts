@@ -32,6 +32,7 @@ import { ThumbnailService } from './media/thumbnail.service.js';
 import { ScanService } from './scanner/scan.service.js';
 import { WatchService } from './scanner/watch.service.js';
 import { ProbeJob } from './jobs/probe.job.js';
+import { ReviewService } from './services/review/review.service.js';
 import { attachWebSocket, type WebSocketHub } from './http/ws.js';
 import { RealtimeService } from './services/realtime/realtime.service.js';
 import type { LogTap } from './log/log-tap.js';
@@ -55,6 +56,8 @@ export interface AppServices {
   probeJob: ProbeJob;
   thumbnails: ThumbnailService;
   prober: ProbeService;
+  /** Media Reviewer: review paths, listings, actions, empty-trash, freedesktop thumbnails. */
+  review: ReviewService;
   /** The daemon's own recent log lines (may be absent in tests). */
   logs?: LogTap;
 }
@@ -158,10 +161,14 @@ export class AlcoveApp {
       else if (e.type === 'scan.finished') system.scanFinished(Date.now());
     });
     await scans.closeInterrupted();
+    const review = await ReviewService.create({
+      index, libraries, getAdapter, stateDir: paths.stateDir, configFile: paths.reviewConfigFile, prober,
+      ffmpegPath: tools.ffmpeg.path, scanner: scans, logger, thumbnailConcurrency: config.media.thumbnailConcurrency,
+    });
 
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths: new VirtualPathService(index), scans, scanStatus, probeJob, thumbnails, prober, logs: this.logTap,
+      virtualPaths: new VirtualPathService(index), scans, scanStatus, probeJob, thumbnails, prober, review, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
@@ -235,6 +242,7 @@ export class AlcoveApp {
       }
     }
     s.probeJob.kick();
+    s.review.warmAll();
     const purge = setInterval(() => { void s.auth.auth.purgeExpired().catch(() => undefined); }, 3_600_000);
     purge.unref();
     this.background.signal.addEventListener('abort', () => clearInterval(purge));
@@ -261,6 +269,7 @@ export class AlcoveApp {
     this.http = undefined;
     await this.watch?.stop().catch(() => undefined);
     if (s) {
+      await s.review.stop().catch(() => undefined);
       await s.probeJob.stop().catch(() => undefined);
       for (const lib of s.index.libraries.list()) await s.scans.runningScan(lib.id)?.catch(() => undefined);
       s.scanStatus.close();
