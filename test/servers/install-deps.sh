@@ -12,6 +12,11 @@ command -v pure-ftpd >/dev/null 2>&1 || need+=(pure-ftpd)
 command -v apache2 >/dev/null 2>&1 || need+=(apache2)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v curl    >/dev/null 2>&1 || need+=(curl)
+command -v avahi-daemon >/dev/null 2>&1 || need+=(avahi-daemon)
+command -v avahi-browse >/dev/null 2>&1 || need+=(avahi-utils)
+command -v dbus-daemon  >/dev/null 2>&1 || need+=(dbus)
+# The mdns addon builds against Avahi's Bonjour compatibility headers during npm ci.
+[ -f /usr/include/dns_sd.h ] || need+=(libavahi-compat-libdnssd-dev)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "missing Debian packages: ${need[*]} (run as root, or: apt-get install -y ${need[*]})" >&2
