@@ -28,11 +28,12 @@ import { ScanStatusService } from './services/scans/scan-status.service.js';
 import { VirtualPathService } from './services/browse/virtual-path.service.js';
 import { locateMediaTools } from './media/tools.js';
 import { ProbeService } from './media/probe.service.js';
-import { ThumbnailService } from './media/thumbnail.service.js';
+import { ThumbnailService, composeFolderGrid } from './media/thumbnail.service.js';
 import { ScanService } from './scanner/scan.service.js';
 import { WatchService } from './scanner/watch.service.js';
 import { ProbeJob } from './jobs/probe.job.js';
 import { ReviewService } from './services/review/review.service.js';
+import { createMediaViewerServices, type MediaViewerServices } from './services/media-viewer/create-media-viewer.js';
 import { attachWebSocket, type WebSocketHub } from './http/ws.js';
 import { RealtimeService } from './services/realtime/realtime.service.js';
 import type { LogTap } from './log/log-tap.js';
@@ -58,6 +59,8 @@ export interface AppServices {
   prober: ProbeService;
   /** Media Reviewer: review paths, listings, actions, empty-trash, freedesktop thumbnails. */
   review: ReviewService;
+  /** Media Viewer: browse, tags, favorites, search, thumbnails, stats (seed 000). */
+  mediaViewer: MediaViewerServices;
   /** The daemon's own recent log lines (may be absent in tests). */
   logs?: LogTap;
 }
@@ -166,9 +169,14 @@ export class AlcoveApp {
       ffmpegPath: tools.ffmpeg.path, scanner: scans, logger, thumbnailConcurrency: config.media.thumbnailConcurrency,
     });
 
+    const virtualPaths = new VirtualPathService(index);
+    const mediaViewer = createMediaViewerServices({
+      index, paths: virtualPaths, getAdapter, thumbnails, composeGrid: composeFolderGrid, events: this.events, logger,
+      dirs: { thumbnailDir: paths.thumbnailDir, transcodeDir: paths.transcodeDir },
+    });
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths: new VirtualPathService(index), scans, scanStatus, probeJob, thumbnails, prober, review, logs: this.logTap,
+      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
@@ -270,6 +278,7 @@ export class AlcoveApp {
     await this.watch?.stop().catch(() => undefined);
     if (s) {
       await s.review.stop().catch(() => undefined);
+      await s.mediaViewer.rebuild.stop().catch(() => undefined);
       await s.probeJob.stop().catch(() => undefined);
       for (const lib of s.index.libraries.list()) await s.scans.runningScan(lib.id)?.catch(() => undefined);
       s.scanStatus.close();

@@ -7,9 +7,11 @@ import type { AppServices } from '../../app.js';
 import { registerAuthRoutes } from './auth.routes.js';
 import { registerLibraryRoutes } from './libraries.routes.js';
 import { registerMediaReviewerRoutes } from './media-reviewer.routes.js';
+import { registerMediaViewerRoutes } from './media-viewer.routes.js';
 
 export function registerApiRoutes(router: Router, services: AppServices): void {
   registerAuthRoutes(router, services.auth.auth);
   registerLibraryRoutes(router, services);
   registerMediaReviewerRoutes(router, services.review, services.logger);
+  registerMediaViewerRoutes(router, services.mediaViewer);
 }
