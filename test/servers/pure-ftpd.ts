@@ -27,6 +27,10 @@ export interface PureFtpdOptions {
   port?: number;
   /** Serve this directory instead of a fresh temp dir (kept on stop()). */
   root?: string;
+  /** Reuse this password (a restart keeps the clients' credentials valid). */
+  password?: string;
+  /** 1: allow explicit FTPS; 3: require it on control and data channels (with `tls`). */
+  tlsLevel?: 1 | 2 | 3;
   /** Extra pure-ftpd arguments. */
   extraArgs?: string[];
 }
@@ -64,7 +68,7 @@ export async function startPureFtpd(opts: PureFtpdOptions = {}): Promise<PureFtp
   await fs.chown(root, FTP_UID, FTP_GID);
 
   const user = 'alcove';
-  const password = `pw-${randomBytes(9).toString('base64url')}`;
+  const password = opts.password ?? `pw-${randomBytes(9).toString('base64url')}`;
   const { stdout: hash } = await runWithInput('openssl', ['passwd', '-6', '-stdin'], `${password}\n`);
   const passwdFile = path.join(state, 'pureftpd.passwd');
   const pdb = path.join(state, 'pureftpd.pdb');
@@ -88,7 +92,7 @@ export async function startPureFtpd(opts: PureFtpdOptions = {}): Promise<PureFtp
     ]);
     certPem = await fs.readFile(path.join(state, 'cert.pem'), 'utf8');
     await fs.writeFile(pem, (await fs.readFile(path.join(state, 'key.pem'), 'utf8')) + certPem, { mode: 0o600 });
-    args.push('-Y', '1', '-2', pem);
+    args.push('-Y', String(opts.tlsLevel ?? 1), '-2', pem);
   }
   args.push(...(opts.extraArgs ?? []));
 
