@@ -6,7 +6,8 @@
  *    images/s from first request to last thumbnail written.
  *  - Baseline: Debian's vipsthumbnail, 2 processes in parallel (xargs -P2, half the files
  *    each, so process start is paid twice, not per image), -s 256.
- * Goal: ratio >= 1.1. Both read the sources from the page cache (pre-read once).
+ * Goal: ratio >= 1.1. Both read the sources from the page cache (pre-read once). Rounds
+ * alternate (ours, vips, ours, ...; default 3) and each side's best round counts.
  */
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -44,27 +45,34 @@ export const bench: Bench = {
     };
     // Warm-up in a throwaway cache: loads libvips and JIT paths, so "cold" means cold cache.
     await request(make(join(ctx.tmpDir, 'warm')), photos.files[0]!);
-    const svc = make(join(ctx.tmpDir, 'thumbs'));
-    const t0 = performance.now();
-    const thumbs = await Promise.all(photos.files.map((f) => request(svc, f)));
-    const oursS = (performance.now() - t0) / 1000;
-    const meta = await sharp(thumbs[0]!.path).metadata();
-    if (Math.max(meta.width ?? 0, meta.height ?? 0) !== width) throw new Error(`thumbnail is ${meta.width}x${meta.height}, expected ${width} px longest edge`);
-
-    const out = join(ctx.tmpDir, 'vips');
-    await mkdir(out);
     const list = join(ctx.tmpDir, 'files.txt');
     await writeFile(list, `${photos.files.join('\n')}\n`);
-    const t1 = performance.now();
-    await run('xargs', ['-P', '2', '-n', String(Math.ceil(count / 2)), '-d', '\n', '-a', list, vips, '-s', String(width), '-o', `${out}/%s.jpg`], { timeoutMs: 600_000 });
-    const vipsS = (performance.now() - t1) / 1000;
-    const made = (await readdir(out)).length;
-    if (made !== count) throw new Error(`vipsthumbnail wrote ${made} of ${count} thumbnails`);
-    ctx.log(`alcove ${oursS.toFixed(2)} s, vipsthumbnail ${vipsS.toFixed(2)} s`);
+    // Alternate rounds (ours, theirs, ours, ...) and keep each side's best: the machine may
+    // be shared, and a burst of other work should not decide the ratio.
+    const rounds = intOption(ctx, 'rounds', 3, 2);
+    let oursS = Infinity; let vipsS = Infinity; let thumbPath = '';
+    for (let round = 0; round < rounds; round++) {
+      const svc = make(join(ctx.tmpDir, `thumbs-${round}`));
+      const t0 = performance.now();
+      const thumbs = await Promise.all(photos.files.map((f) => request(svc, f)));
+      oursS = Math.min(oursS, (performance.now() - t0) / 1000);
+      thumbPath = thumbs[0]!.path;
+      const out = join(ctx.tmpDir, `vips-${round}`);
+      await mkdir(out);
+      const t1 = performance.now();
+      await run('xargs', ['-P', '2', '-n', String(Math.ceil(count / 2)), '-d', '\n', '-a', list, vips, '-s', String(width), '-o', `${out}/%s.jpg`], { timeoutMs: 600_000 });
+      vipsS = Math.min(vipsS, (performance.now() - t1) / 1000);
+      const made = (await readdir(out)).length;
+      if (made !== count) throw new Error(`vipsthumbnail wrote ${made} of ${count} thumbnails`);
+    }
+    const meta = await sharp(thumbPath).metadata();
+    if (Math.max(meta.width ?? 0, meta.height ?? 0) !== width) throw new Error(`thumbnail is ${meta.width}x${meta.height}, expected ${width} px longest edge`);
+    ctx.param('rounds', rounds);
+    ctx.log(`best of ${rounds}: alcove ${oursS.toFixed(2)} s, vipsthumbnail ${vipsS.toFixed(2)} s`);
     return [metric({
       name: `${count} x 4000x3000 JPEG -> ${width} px, cold`, unit: 'images/s', value: count / oursS,
       baselineName: 'vipsthumbnail -P2', baseline: count / vipsS, goal: { on: 'ratio', op: '>=', target: 1.1 },
-      note: `${oursS.toFixed(2)} s vs ${vipsS.toFixed(2)} s; thumb ${meta.width}x${meta.height}`,
+      note: `best of ${rounds}: ${oursS.toFixed(2)} s vs ${vipsS.toFixed(2)} s; thumb ${meta.width}x${meta.height}`,
     })];
   },
 };
