@@ -8,6 +8,7 @@ import { loadConfig, ConfigError } from './config/load.js';
 import { createLogger } from './log/logger.js';
 import { AlcoveApp } from './app.js';
 import { LogTap } from './log/log-tap.js';
+import { SystemdNotifier } from './system/sd-notify.js';
 
 async function main(): Promise<void> {
   let loaded;
@@ -25,19 +26,21 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, tap: logTap });
   if (loaded.file) logger.info({ file: loaded.file }, 'configuration loaded');
   const app = new AlcoveApp(config, logger, logTap);
+  const systemd = new SystemdNotifier(logger);
 
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    systemd.stopping();
     const force = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, config.server.shutdownGraceMs + 10_000);
     force.unref();
     app.stop().then(
-      () => { logger.info('stopped'); logger.flush?.(); process.exit(0); },
+      () => { logger.info('stopped'); systemd.close(); logger.flush?.(); process.exit(0); },
       (err: unknown) => { logger.error({ err }, 'error during shutdown'); process.exit(1); },
     );
   };
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
 
   try {
     await app.start();
+    systemd.ready(`serving on port ${app.listeningPort}`);
   } catch (err) {
     logger.fatal({ err: err instanceof Error ? { message: err.message, stack: err.stack } : err }, 'cannot start');
     await app.stop().catch(() => undefined);
