@@ -9,6 +9,7 @@
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { AlcoveConfig } from './config/schema.js';
 import { derivePaths, type DaemonPaths } from './config/paths.js';
 import type { Logger } from './log/logger.js';
@@ -37,6 +38,7 @@ import { createMediaViewerServices, type MediaViewerServices } from './services/
 import { attachWebSocket, type WebSocketHub } from './http/ws.js';
 import { RealtimeService } from './services/realtime/realtime.service.js';
 import type { LogTap } from './log/log-tap.js';
+import { createPlaybackServices, type PlaybackServices } from './services/playback/create-playback.js';
 import { AdapterRegistry } from '../storage-adapters/registry.js';
 import { createLocalAdapter } from '../storage-adapters/local/local.adapter.js';
 
@@ -61,6 +63,8 @@ export interface AppServices {
   review: ReviewService;
   /** Media Viewer: browse, tags, favorites, search, thumbnails, stats (seed 000). */
   mediaViewer: MediaViewerServices;
+  /** h3xed playback: direct play, decisions, HLS transcodes, subtitles, hardware (seed 004). */
+  playback: PlaybackServices;
   /** The daemon's own recent log lines (may be absent in tests). */
   logs?: LogTap;
 }
@@ -174,9 +178,12 @@ export class AlcoveApp {
       index, paths: virtualPaths, getAdapter, thumbnails, composeGrid: composeFolderGrid, events: this.events, logger,
       dirs: { thumbnailDir: paths.thumbnailDir, transcodeDir: paths.transcodeDir },
     });
+    const playback = await createPlaybackServices({
+      index, getAdapter, prober, logger, ffmpeg: tools.ffmpeg, transcodeDir: join(paths.transcodeDir, 'hls'), config: config.transcode,
+    });
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, logs: this.logTap,
+      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
@@ -280,6 +287,7 @@ export class AlcoveApp {
       await s.review.stop().catch(() => undefined);
       await s.mediaViewer.rebuild.stop().catch(() => undefined);
       await s.probeJob.stop().catch(() => undefined);
+      await s.playback.close().catch(() => undefined);
       for (const lib of s.index.libraries.list()) await s.scans.runningScan(lib.id)?.catch(() => undefined);
       s.scanStatus.close();
       await s.roots.close();

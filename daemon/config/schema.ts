@@ -63,6 +63,19 @@ export const configSchema = z.object({
     probeConcurrency: positiveInt.max(16).default(2),
     thumbnailConcurrency: positiveInt.max(16).default(2),
   }).strict().prefault({}),
+  /** HLS transcoding (daemon/media/transcode). */
+  transcode: z.object({
+    /** Concurrent transcode sessions; one more answers 429 with Retry-After. */
+    maxSessions: positiveInt.max(64).default(2),
+    /** A session nobody fetched from for this long is stopped and its files removed. */
+    idleTimeoutSec: positiveInt.default(120),
+    /** Bound on the transcode cache (all sessions' segments together). */
+    cacheMaxBytes: positiveInt.default(4 * 1024 * 1024 * 1024),
+    /** Target HLS segment length (the first segments are shorter, for a fast start). */
+    segmentSeconds: positiveInt.max(30).default(4),
+    /** x264 preset for software encodes. */
+    preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium']).default('veryfast'),
+  }).strict().prefault({}),
 }).strict();
 
 export type AlcoveConfig = z.infer<typeof configSchema>;

@@ -8,10 +8,12 @@ import { registerAuthRoutes } from './auth.routes.js';
 import { registerLibraryRoutes } from './libraries.routes.js';
 import { registerMediaReviewerRoutes } from './media-reviewer.routes.js';
 import { registerMediaViewerRoutes } from './media-viewer.routes.js';
+import { registerPlaybackRoutes } from './playback.routes.js';
 
 export function registerApiRoutes(router: Router, services: AppServices): void {
   registerAuthRoutes(router, services.auth.auth);
   registerLibraryRoutes(router, services);
   registerMediaReviewerRoutes(router, services.review, services.logger);
   registerMediaViewerRoutes(router, services.mediaViewer);
+  registerPlaybackRoutes(router, services.playback);
 }
