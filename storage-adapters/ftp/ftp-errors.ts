@@ -34,6 +34,10 @@ export function mapFtpError(err: unknown, op: string, path: string, scrub: (s: s
 
   if (err instanceof FTPError) {
     const c = err.code;
+    // "421 Sorry, cleartext sessions ... not accepted", "534 ... requires TLS", "530 SSL required".
+    if (c >= 400 && /cleartext|\bTLS\b|\bSSL\b|encrypt/i.test(text)) {
+      return mk('UNSUPPORTED', `server requires TLS: use an ftps:// URL (${text})`);
+    }
     if (c === 530 || c === 332) return mk('AUTH', `login refused (${text})`);
     if (c === 550) return mk('NOT_FOUND', `not found or not accessible (${text})`);
     if (c === 553 || c === 532) return mk('PERMISSION', `not allowed (${text})`);

@@ -13,6 +13,7 @@ t.test('mapping table', async (t) => {
     ['553 name', new FTPError({ code: 553, message: '553 Prohibited file name' }), 'PERMISSION'],
     ['421 closing', new FTPError({ code: 421, message: '421 Too many connections' }), 'OFFLINE'],
     ['502 not implemented', new FTPError({ code: 502, message: '502 Command not implemented' }), 'UNSUPPORTED'],
+    ['TLS required', new FTPError({ code: 421, message: '421-Sorry, cleartext sessions and weak ciphers are not accepted on this server.' }), 'UNSUPPORTED'],
     ['451 local error', new FTPError({ code: 451, message: '451 Local error' }), 'IO'],
     ['control timeout', new Error('Timeout (control socket)'), 'TIMEOUT'],
     ['data timeout', new Error('Timeout (data socket)'), 'TIMEOUT'],
