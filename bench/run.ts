@@ -8,19 +8,21 @@
  *   --out PATH        results JSON (default bench/results/latest.json)
  *   --keep-tmp        keep scratch dirs (for debugging)
  *   --list            list the benchmarks and exit
+ *   --markdown FILE   print FILE (a results JSON) as a Markdown table and exit
  *
  * Each benchmark runs in its own scratch dir under /tmp; generated data is cached in
  * /tmp/alcove-bench-cache (env ALCOVE_BENCH_CACHE). Every process started is stopped by its
  * PID at the end, on failure, and on Ctrl-C. Prints a table and writes the JSON report.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Bench, BenchContext } from './lib/bench.js';
 import { findRepoRoot } from './lib/bench.js';
 import { defaultCacheRoot } from './lib/cache.js';
 import { killAllNow, stopAll } from './lib/proc.js';
 import { formatTable, type BenchOutcome, type RunReport } from './lib/result.js';
+import { reportMarkdown } from './lib/markdown.js';
 
 /** Benchmarks in run order; loaded lazily so one that cannot load fails alone. */
 const BENCHES: Record<string, { title: string; load: () => Promise<Bench> }> = {
@@ -31,7 +33,7 @@ const BENCHES: Record<string, { title: string; load: () => Promise<Bench> }> = {
   thumbnails: { title: '4000x3000 JPEG -> 256 px thumbnails vs vipsthumbnail', load: async () => (await import('./thumbnails.bench.js')).bench },
 };
 
-interface Cli { only?: string[]; quick: boolean; set: Record<string, string>; out: string; keepTmp: boolean; list: boolean }
+interface Cli { only?: string[]; quick: boolean; set: Record<string, string>; out: string; keepTmp: boolean; list: boolean; markdown?: string }
 
 function parseArgs(argv: string[], repoRoot: string): Cli {
   const cli: Cli = { quick: false, set: {}, out: join(repoRoot, 'bench', 'results', 'latest.json'), keepTmp: false, list: false };
@@ -54,6 +56,7 @@ function parseArgs(argv: string[], repoRoot: string): Cli {
     } else if (flag === '--out') cli.out = resolve(value());
     else if (flag === '--keep-tmp') cli.keepTmp = true;
     else if (flag === '--list') cli.list = true;
+    else if (flag === '--markdown') cli.markdown = resolve(value());
     else if (flag === '--help' || flag === '-h') { cli.list = true; }
     else throw new Error(`unknown option ${a} (see --help)`);
   }
@@ -75,7 +78,12 @@ async function main(): Promise<number> {
   const cli = parseArgs(process.argv.slice(2), repoRoot);
   if (cli.list) {
     process.stdout.write(`benchmarks:\n${Object.entries(BENCHES).map(([n, b]) => `  ${n.padEnd(11)} ${b.title}`).join('\n')}\n`);
-    process.stdout.write('options: --only a,b  --quick  --set bench.key=value  --out PATH  --keep-tmp\n');
+    process.stdout.write('options: --only a,b  --quick  --set bench.key=value  --out PATH  --keep-tmp  --markdown RESULTS.json\n');
+    return 0;
+  }
+  if (cli.markdown) {
+    const report = JSON.parse(await readFile(cli.markdown, 'utf8')) as RunReport;
+    process.stdout.write(reportMarkdown(report));
     return 0;
   }
   const names = cli.only ?? Object.keys(BENCHES);
@@ -94,6 +102,7 @@ async function main(): Promise<number> {
   process.once('exit', killAllNow);
 
   const startedAt = new Date().toISOString();
+  const loadAvgStart = loadavg()[0];
   const results: BenchOutcome[] = [];
   for (const name of names) {
     const entry = BENCHES[name]!;
@@ -124,7 +133,7 @@ async function main(): Promise<number> {
   }
   if (!cli.keepTmp) await rm(tmpRoot, { recursive: true, force: true });
 
-  const report: RunReport = { startedAt, finishedAt: new Date().toISOString(), quick: cli.quick, machine: await machine(), results };
+  const report: RunReport = { startedAt, finishedAt: new Date().toISOString(), quick: cli.quick, machine: { ...(await machine()), loadAvgStart, loadAvgEnd: loadavg()[0] }, results };
   process.stdout.write(`\n${formatTable(results)}\n`);
   await mkdir(dirname(cli.out), { recursive: true });
   await writeFile(cli.out, `${JSON.stringify(report, null, 2)}\n`);

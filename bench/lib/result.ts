@@ -70,7 +70,7 @@ export interface RunReport {
   startedAt: string;
   finishedAt: string;
   quick: boolean;
-  machine: { nproc: number; cpuModel: string; memTotalBytes: number; node: string; kernel: string };
+  machine: { nproc: number; cpuModel: string; memTotalBytes: number; node: string; kernel: string; loadAvgStart?: number; loadAvgEnd?: number };
   results: BenchOutcome[];
 }
 
