@@ -4,7 +4,7 @@
  * the same implementations on a temp dir, or fakes.
  */
 import type {
-  Item, IndexCounters, Library, LibraryLocation, ProbeInfo, ProbeState, ScanRecord, Session,
+  Item, IndexCounters, Library, LibraryCounters, LibraryLocation, ProbeInfo, ProbeState, ScanRecord, Session,
   StorageRoot, Tag, User, MediaType, ItemKind,
 } from './types.js';
 
@@ -87,7 +87,35 @@ export interface ItemRepo {
   counters(): IndexCounters;
   /** Allocate an id for a virtual item (shares the item counter). */
   createVirtual(item: Omit<Item, 'id' | 'addedAt' | 'updatedAt'>): Promise<Item>;
+  /** Per-library media file totals (kept incrementally; zeros for an empty library). */
+  libraryCounters(libraryId: number): LibraryCounters;
+  /**
+   * Library media files (or virtual items of one kind) in metadata order: a range scan of
+   * the metadata sort index with native offset/limit; total from kept counts.
+   */
+  listByMeta(query: MetaListQuery): Page<Item>;
+  /** A virtual item by its match key (normalised title) and year, or by a provider id. */
+  findVirtual(query: VirtualLookup): Item | undefined;
 }
+
+export type MetaSort = 'title' | 'addedAt' | 'year' | 'size';
+
+export interface MetaListQuery {
+  /** Media files of this library only. */
+  libraryId?: number;
+  /** OmniLux media type: movie, tv, music, photo, ... */
+  category?: string;
+  /** List virtual items of this kind instead of files (libraryId optional). */
+  virtualKind?: ItemKind;
+  sort?: MetaSort;           // default 'title'
+  order?: 'asc' | 'desc';    // default 'asc'
+  offset?: number;
+  limit?: number;
+}
+
+export type VirtualLookup =
+  | { libraryId: number; kind: ItemKind; parentId: number; matchKey: string; year?: number }
+  | { libraryId: number; kind: ItemKind; provider: 'tmdbId' | 'imdbId' | 'tvdbId'; providerId: string | number };
 
 export interface LibraryRepo {
   list(): Library[];

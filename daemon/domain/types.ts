@@ -212,6 +212,19 @@ export interface ScanRecord {
   error?: string;
 }
 
+/**
+ * Totals of one library's media files (video, audio, image), kept in the same transaction
+ * as item and probe writes (OmniLux roots and /api/library/stats). byCategory keys are
+ * OmniLux media types (movie, tv, music, photo...); byCodec/byResolution count probed videos.
+ */
+export interface LibraryCounters {
+  fileCount: number;
+  totalSizeBytes: number;
+  byCategory: Record<string, { count: number; sizeBytes: number }>;
+  byCodec: Record<string, number>;
+  byResolution: Record<string, number>;
+}
+
 /** Incrementally kept totals, for stats endpoints (never a full pass per request). */
 export interface IndexCounters {
   items: number;

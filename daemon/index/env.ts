@@ -34,6 +34,8 @@ export interface IndexDbs {
   itemTags: Database<null, Key>;
   favorites: Database<number, Key>;
   favoriteByItem: Database<null, Key>;
+  itemMetaSort: Database<unknown, Key>;
+  itemVirtual: Database<number, Key>;
 }
 
 /** Mutable state shared by the repos of one open store. */
@@ -47,7 +49,7 @@ export interface IndexState {
 export function openDbs(path: string, mapSizeBytes?: number): IndexDbs {
   const env = open({
     path,
-    maxDbs: 32,
+    maxDbs: 40,
     // overlappingSync (the Linux default) keeps commits atomic and the file consistent
     // after a crash, while the disk flush happens after the write lock is released.
     overlappingSync: true,
@@ -84,6 +86,8 @@ export function openDbs(path: string, mapSizeBytes?: number): IndexDbs {
     itemTags: sub(DB.itemTags),
     favorites: sub(DB.favorites),
     favoriteByItem: sub(DB.favoriteByItem),
+    itemMetaSort: sub(DB.itemMetaSort),
+    itemVirtual: sub(DB.itemVirtual),
   };
 }
 

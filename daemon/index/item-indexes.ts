@@ -5,12 +5,13 @@
 import type { Item } from '../domain/types.js';
 import type { IndexDbs } from './env.js';
 import {
-  childKeys, itemTokens, libraryItemKey, pathKey, pendingKey, tokenKey, type TokenValue,
+  childKeys, itemTokens, libraryItemKey, MAX_JOINED_TOKENS, pathKey, pendingKey, tokenKey, type TokenValue,
 } from './keys.js';
+import { metaIndexEntries } from './meta-indexes.js';
 import type { Database, Key } from 'lmdb';
 
-export type IndexDbName = 'itemPath' | 'itemChildren' | 'itemTokens' | 'itemPending' | 'itemByLibrary';
-export const ITEM_INDEX_DBS: readonly IndexDbName[] = ['itemPath', 'itemChildren', 'itemTokens', 'itemPending', 'itemByLibrary'];
+export type IndexDbName = 'itemPath' | 'itemChildren' | 'itemTokens' | 'itemPending' | 'itemByLibrary' | 'itemMetaSort' | 'itemVirtual';
+export const ITEM_INDEX_DBS: readonly IndexDbName[] = ['itemPath', 'itemChildren', 'itemTokens', 'itemPending', 'itemByLibrary', 'itemMetaSort', 'itemVirtual'];
 
 export interface IndexEntry { db: IndexDbName; key: Key; value: unknown }
 
@@ -29,11 +30,14 @@ export function indexEntries(item: Item): IndexEntry[] {
   if (item.parentId > 0) for (const key of childKeys(item)) out.push({ db: 'itemChildren', key, value: item.mediaType });
   if (!isLocationRoot(item)) {
     const tokens = itemTokens(item);
-    const value: TokenValue = [item.libraryId, item.mediaType, item.kind, tokens.join(' ')];
+    // Many tokens (metadata words): the value leaves the joined list out ('') to stay small;
+    // searchers then read the item's tokens from the item itself.
+    const value: TokenValue = [item.libraryId, item.mediaType, item.kind, tokens.length > MAX_JOINED_TOKENS ? '' : tokens.join(' ')];
     for (const t of tokens) out.push({ db: 'itemTokens', key: tokenKey(t, item.id), value });
   }
   if (item.probeState === 'pending') out.push({ db: 'itemPending', key: pendingKey(item.id), value: null });
   out.push({ db: 'itemByLibrary', key: libraryItemKey(item.libraryId, item.id), value: null });
+  for (const e of metaIndexEntries(item)) out.push(e);
   return out;
 }
 

@@ -7,7 +7,7 @@ import type { ChildPageQuery, ChildSort, Page } from '../domain/ports.js';
 import type { Item, ItemKind, MediaType } from '../domain/types.js';
 import type { IndexDbs } from './env.js';
 import {
-  CHILD_SORT_VALUES_AT, childIdOf, childSegment, tokenize, tokenPrefixRange,
+  CHILD_SORT_VALUES_AT, childIdOf, childSegment, itemTokens, tokenize, tokenPrefixRange,
   type ChildKey, type ChildSortCode, type TokenValue,
 } from './keys.js';
 
@@ -114,6 +114,12 @@ export interface SearchOptions {
 /** How many candidates to count per token when picking the rarest one. */
 const RARITY_PROBE = 2_000;
 
+/** Tokens of an item whose token entries leave the joined list out (see item-indexes.ts). */
+function tokensOfItem(dbs: IndexDbs, id: number): string[] {
+  const item = dbs.items.get(id);
+  return item ? itemTokens(item) : [];
+}
+
 export function searchByName(dbs: IndexDbs, query: string, opts: SearchOptions = {}): Page<Item> {
   const tokens = tokenize(query);
   if (tokens.length === 0) return { items: [], total: 0 };
@@ -143,7 +149,7 @@ export function searchByName(dbs: IndexDbs, query: string, opts: SearchOptions =
     if (types && !types.has(mediaType)) continue;
     if (kinds && !kinds.has(kind)) continue;
     if (others.length) {
-      const itemTokens = joined.split(' ');
+      const itemTokens = joined ? joined.split(' ') : tokensOfItem(dbs, id);
       if (!others.every((q) => itemTokens.some((t) => t.startsWith(q)))) continue;
     }
     seen.add(id);

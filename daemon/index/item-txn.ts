@@ -9,6 +9,7 @@ import { ConflictError } from '../domain/errors.js';
 import { applyItem, cloneCounters } from './counters.js';
 import { writeTxn, type IndexDbs, type IndexState } from './env.js';
 import { writeIndexDiff } from './item-indexes.js';
+import { MetaCounterTxn } from './meta-indexes.js';
 import { unlinkItemFavorites } from './favorite.repo.js';
 import { unlinkItemTags } from './tag.repo.js';
 import { childSegment, childIdOf, META_COUNTERS, pathKey, seqKey } from './keys.js';
@@ -17,9 +18,12 @@ export class ItemTxn {
   readonly counters: IndexCounters;
   private readonly dirty = new Map<number, Item>();
   private seq: number | undefined;
+  /** Per-library counters and metadata sort counts (meta-indexes.ts), same transaction. */
+  private readonly metaCounters: MetaCounterTxn;
 
   constructor(private readonly dbs: IndexDbs, counters: IndexCounters, readonly now: number) {
     this.counters = cloneCounters(counters);
+    this.metaCounters = new MetaCounterTxn((k) => this.dbs.meta.get(k));
   }
 
   get(id: number): Item | undefined {
@@ -40,6 +44,7 @@ export class ItemTxn {
     if (item.parentId > 0) this.adjustChildCount(item.parentId, 1);
     writeIndexDiff(this.dbs, undefined, item);
     applyItem(this.counters, item, 1);
+    this.metaCounters.apply(item, 1);
     this.dirty.set(item.id, item);
     return item;
   }
@@ -53,6 +58,8 @@ export class ItemTxn {
     writeIndexDiff(this.dbs, before, after);
     applyItem(this.counters, before, -1);
     applyItem(this.counters, after, 1);
+    this.metaCounters.apply(before, -1);
+    this.metaCounters.apply(after, 1);
     this.dirty.set(after.id, after);
     return after;
   }
@@ -65,6 +72,7 @@ export class ItemTxn {
     unlinkItemTags(this.dbs, item.id);
     unlinkItemFavorites(this.dbs, item.id);
     applyItem(this.counters, item, -1);
+    this.metaCounters.apply(item, -1);
     this.dirty.delete(item.id);
     this.dbs.items.remove(item.id);
   }
@@ -110,6 +118,7 @@ export class ItemTxn {
     for (const item of this.dirty.values()) this.dbs.items.put(item.id, item);
     if (this.seq !== undefined) this.dbs.meta.put(seqKey('item'), this.seq);
     this.dbs.meta.put(META_COUNTERS, this.counters);
+    this.metaCounters.flush((k, v) => this.dbs.meta.put(k, v), (k) => { this.dbs.meta.remove(k); });
   }
 }
 

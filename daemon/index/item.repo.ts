@@ -2,8 +2,8 @@
  * ItemRepo over LMDB. Reads go straight to the databases; every write runs in one
  * ItemTxn (one LMDB transaction) so items, indexes, childCounts and counters move together.
  */
-import type { ChildPageQuery, ItemBatch, ItemBatchResult, ItemRepo, Page } from '../domain/ports.js';
-import type { IndexCounters, Item, ItemKind, MediaType, ProbeInfo, ProbeState } from '../domain/types.js';
+import type { ChildPageQuery, ItemBatch, ItemBatchResult, ItemRepo, MetaListQuery, Page, VirtualLookup } from '../domain/ports.js';
+import type { IndexCounters, Item, LibraryCounters, ItemKind, MediaType, ProbeInfo, ProbeState } from '../domain/types.js';
 import type { Key } from 'lmdb';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { cloneCounters } from './counters.js';
@@ -11,6 +11,7 @@ import type { IndexState } from './env.js';
 import { applyBatchInTxn } from './item-batch.js';
 import { iterateChildren, listChildren, searchByName } from './item-query.js';
 import { runItemTxn } from './item-txn.js';
+import { findVirtual, libraryCounters, listByMeta } from './meta-query.js';
 import { libraryItemRange, locationPathRange, pathKey } from './keys.js';
 
 /** Items flipped per transaction by setLocationOffline (bounded write-lock time). */
@@ -155,5 +156,17 @@ export class LmdbItemRepo implements ItemRepo {
       const item: Item = { ...input, id: tx.nextId(), addedAt: tx.now, updatedAt: tx.now, childCount: 0 };
       return tx.insert(item);
     });
+  }
+
+  libraryCounters(libraryId: number): LibraryCounters {
+    return libraryCounters(this.dbs, libraryId);
+  }
+
+  listByMeta(query: MetaListQuery): Page<Item> {
+    return listByMeta(this.dbs, query);
+  }
+
+  findVirtual(query: VirtualLookup): Item | undefined {
+    return findVirtual(this.dbs, query);
   }
 }

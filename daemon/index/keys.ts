@@ -38,6 +38,8 @@ export const DB = {
   itemTags: 'item-tags',
   favorites: 'favorites',
   favoriteByItem: 'favorite-by-item',
+  itemMetaSort: 'item-meta-sort',
+  itemVirtual: 'item-virtual',
 } as const;
 export type DbName = keyof typeof DB;
 
@@ -88,15 +90,43 @@ export function tokenize(text: string): string[] {
   return out;
 }
 
-/** The tokens an item is findable by: its name, plus meta.title / meta.originalTitle. */
+/** Meta search words beyond titles: year, genres, people (first few), overview (first words). */
+const MAX_META_TOKENS = 64;
+const MAX_PEOPLE = 8;
+const MAX_OVERVIEW_WORDS = 24;
+
+/**
+ * The tokens an item is findable by: its name, meta.title / meta.originalTitle, and (metadata
+ * engine) meta.year, meta.genres, meta.people[].name and the first words of meta.overview.
+ */
 export function itemTokens(item: Pick<Item, 'name' | 'meta'>): string[] {
   const tokens = tokenize(item.name);
-  for (const field of ['title', 'originalTitle'] as const) {
+  const add = (text: string, cap = MAX_META_TOKENS): void => {
+    for (const t of tokenize(text)) { if (tokens.length >= cap) return; if (!tokens.includes(t)) tokens.push(t); }
+  };
+  for (const field of ['title', 'originalTitle', 'showTitle'] as const) {
     const v = item.meta?.[field];
-    if (typeof v === 'string') for (const t of tokenize(v)) if (!tokens.includes(t)) tokens.push(t);
+    if (typeof v === 'string') add(v, MAX_TOKENS);
   }
-  return tokens.slice(0, MAX_TOKENS);
+  const meta = item.meta;
+  if (!meta) return tokens.slice(0, MAX_TOKENS);
+  if (typeof meta.year === 'number') add(String(meta.year));
+  if (Array.isArray(meta.genres)) for (const g of meta.genres) if (typeof g === 'string') add(g);
+  if (Array.isArray(meta.people)) {
+    for (const p of meta.people.slice(0, MAX_PEOPLE)) {
+      const name = (p as { name?: unknown } | null)?.name;
+      if (typeof name === 'string') add(name);
+    }
+  }
+  if (typeof meta.overview === 'string') {
+    const words = tokenize(meta.overview).filter((w) => w.length >= 4).slice(0, MAX_OVERVIEW_WORDS);
+    add(words.join(' '));
+  }
+  return tokens.slice(0, MAX_META_TOKENS);
 }
+
+/** Above this many tokens an entry's value leaves the joined list out (searchers load the item). */
+export const MAX_JOINED_TOKENS = 24;
 
 /** Upper bound (exclusive) for a string-prefix range. */
 export const prefixEnd = (prefix: string): string => prefix + '\u{10FFFF}';

@@ -8,6 +8,7 @@ import type { IndexCounters, Item } from '../domain/types.js';
 import { applyItem, diffCounters, emptyCounters } from './counters.js';
 import type { IndexDbs } from './env.js';
 import { ITEM_INDEX_DBS, indexEntries, type IndexDbName } from './item-indexes.js';
+import { verifyMetaCounters } from './verify-meta.js';
 import { DELETING_RANGE, META_COUNTERS, favoriteItemKey, favoriteKey, itemTagKey, libraryNameKey, seqKey, tagItemKey, tagKey } from './keys.js';
 
 const MAX_PROBLEMS = 200;
@@ -65,6 +66,7 @@ export function verifyIndexConsistency(store: IndexStore): string[] {
 
   const stored = (dbs.meta.get(META_COUNTERS) as IndexCounters | undefined) ?? emptyCounters();
   for (const p of diffCounters(stored, recount)) report(p);
+  for (const p of verifyMetaCounters(dbs)) report(p);
   const seq = (dbs.meta.get(seqKey('item')) as number | undefined) ?? 0;
   if (seq < maxId) report(`item counter ${seq} is below the highest item id ${maxId}`);
 

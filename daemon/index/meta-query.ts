@@ -1,0 +1,68 @@
+/**
+ * Reads of the metadata indexes (meta-indexes.ts): pages in metadata order as range scans
+ * with native offset/limit, per-library counters, virtual item lookups.
+ */
+import type { Key } from 'lmdb';
+import type { MetaListQuery, Page, VirtualLookup } from '../domain/ports.js';
+import type { Item, LibraryCounters } from '../domain/types.js';
+import type { IndexDbs } from './env.js';
+import {
+  CATEGORIES, categoryScope, emptyLibraryCounters, libraryCountersKey, metaSortIdOf, metaSortRange,
+  sortCountKey, virtualProviderKey, virtualScope, virtualTitleKey, type Category, type MetaSortCode,
+} from './meta-indexes.js';
+
+const SORT_CODE: Record<NonNullable<MetaListQuery['sort']>, MetaSortCode> = { title: 't', addedAt: 'a', year: 'y', size: 'z' };
+const MAX_LIMIT = 1000;
+
+export function libraryCounters(dbs: IndexDbs, libraryId: number): LibraryCounters {
+  const c = dbs.meta.get(libraryCountersKey(libraryId)) as LibraryCounters | undefined;
+  return c ? structuredClone(c) : emptyLibraryCounters();
+}
+
+function scopeOf(q: MetaListQuery): { scope: number; filterCategory?: number } {
+  const cat = q.category !== undefined ? CATEGORIES.indexOf(q.category as Category) : undefined;
+  if (q.virtualKind) return { scope: virtualScope(q.libraryId ?? 0, q.virtualKind) };
+  if (q.libraryId !== undefined) return { scope: q.libraryId, filterCategory: cat };
+  if (cat !== undefined) return { scope: cat < 0 ? Number.NaN : categoryScope(q.category as Category) };
+  return { scope: 0 };
+}
+
+export function listByMeta(dbs: IndexDbs, q: MetaListQuery): Page<Item> {
+  const offset = Math.max(0, Math.floor(q.offset ?? 0));
+  const limit = Math.min(MAX_LIMIT, Math.max(0, Math.floor(q.limit ?? 50)));
+  const { scope, filterCategory } = scopeOf(q);
+  if (Number.isNaN(scope) || filterCategory === -1) return { items: [], total: 0 };
+  const range = metaSortRange(SORT_CODE[q.sort ?? 'title'], scope);
+  const reverse = q.order === 'desc';
+  const opts = reverse ? { start: range.end, end: range.start, reverse: true } : { start: range.start, end: range.end };
+  const ids: number[] = [];
+  if (filterCategory === undefined) {
+    const total = (dbs.meta.get(sortCountKey(scope)) as number | undefined) ?? 0;
+    if (limit > 0 && offset < total) {
+      for (const key of dbs.itemMetaSort.getKeys({ ...opts, offset, limit })) ids.push(metaSortIdOf(key as Key));
+    }
+    return { items: load(dbs, ids), total };
+  }
+  // Library + category: one library rarely mixes categories; filter on the entry values.
+  let seen = 0;
+  for (const { key, value } of dbs.itemMetaSort.getRange(opts) as Iterable<{ key: Key; value: [number, number] }>) {
+    if (value[1] !== filterCategory) continue;
+    if (seen >= offset && ids.length < limit) ids.push(metaSortIdOf(key));
+    seen++;
+  }
+  return { items: load(dbs, ids), total: seen };
+}
+
+function load(dbs: IndexDbs, ids: number[]): Item[] {
+  const out: Item[] = [];
+  for (const id of ids) { const it = dbs.items.get(id); if (it) out.push(it); }
+  return out;
+}
+
+export function findVirtual(dbs: IndexDbs, q: VirtualLookup): Item | undefined {
+  const key = 'matchKey' in q
+    ? virtualTitleKey(q.libraryId, q.kind, q.parentId, q.matchKey, q.year ?? 0)
+    : virtualProviderKey(q.libraryId, q.provider, q.providerId, q.kind);
+  const id = dbs.itemVirtual.get(key);
+  return id === undefined ? undefined : dbs.items.get(id);
+}
