@@ -150,10 +150,38 @@ export async function startSamba(opts: SambaOptions = {}): Promise<SambaServer> 
       clearTimeout(timer);
       // Per-connection children may outlive a SIGTERMed parent for a moment.
       group('SIGKILL');
+      await stopRpcHelper(path.join(state, 'pid'));
       await fs.rm(base, { recursive: true, force: true });
     },
   };
   return server;
+}
+
+/**
+ * smbd starts samba-dcerpcd on demand (IPC$ / share enumeration); it calls setsid, so it
+ * is not in smbd's group. Its PID is in our private pid directory: stop its group too.
+ */
+async function stopRpcHelper(pidDir: string): Promise<void> {
+  const pid = Number((await fs.readFile(path.join(pidDir, 'samba-dcerpcd.pid'), 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    return; // not running
+  }
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
 }
 
 async function which(cmd: string): Promise<string | undefined> {
