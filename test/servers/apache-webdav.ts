@@ -43,7 +43,7 @@ export interface ApacheWebdav {
   prefix: string;
   /** Credential-free adapter URL of the served root. */
   url: string;
-  /** Path of the access log ('%h %u "%r" %>s %b "%{Range}i"'). */
+  /** Path of the access log ('%h %u "%r" %>s %b %O "%{Range}i"': %O = bytes really sent, headers included). */
   accessLog: string;
   readAccessLog(): Promise<string>;
   /** Write a file (creating parents) on disk, owned by the server's user. */
@@ -182,7 +182,8 @@ function config(c: { dir: string; root: string; run: string; lockDir: string; po
     'MinSpareThreads 1', 'MaxSpareThreads 64',
     'KeepAlive On', `KeepAliveTimeout ${c.keepAlive}`, 'MaxKeepAliveRequests 0',
     `DavLockDB ${q(path.join(c.lockDir, 'lockdb'))}`,
-    'LogFormat "%h %u \\"%r\\" %>s %b \\"%{Range}i\\"" alcove',
+    // %b: body size Apache meant to send; %O (mod_logio, built in): bytes really sent.
+    'LogFormat "%h %u \\"%r\\" %>s %b %O \\"%{Range}i\\"" alcove',
     `CustomLog ${q(path.join(c.dir, 'access.log'))} alcove`,
     `DocumentRoot ${q(path.join(c.dir, 'www'))}`,
     `<Directory ${q(c.root)}>`,
