@@ -127,7 +127,7 @@ t.test('folders/files: one folder, media only, paginated, probed', async (t) => 
   t.ok(Math.abs(videos.body.items[0].metadata.duration_seconds - 3) < 0.2, 'duration from ffprobe');
   const page = await daemon.request('GET', `/api/folders/files?${q(tree, { offset: '1', limit: '1' })}`);
   t.same(page.body.items.map((i: { name: string }) => i.name), ['b.jpg']);
-  for (const bad of [{ offset: '-1' }, { limit: '0' }, { limit: '1001' }, { limit: 'abc' }]) {
+  for (const bad of [{ offset: '-1' }, { limit: '0' }, { limit: '1001' }, { limit: 'abc' }] as Record<string, string>[]) {
     t.equal((await daemon.request('GET', `/api/folders/files?${q(tree, bad)}`)).status, 400, JSON.stringify(bad));
   }
   t.equal((await daemon.request('GET', '/api/folders/files')).status, 400);
@@ -149,7 +149,7 @@ t.test('media-items/stream: recursive NDJSON, pagination, done last', async (t) 
   t.same([...p1.lines.slice(0, -1), ...p2.lines.slice(0, -1)].map((l) => l.path), items.map((l) => l.path));
   const unseen = await ndjson(`/api/media-items/stream?${q(tree, { statusFilter: 'unseen' })}`);
   t.notOk(unseen.lines.some((l) => l.path === join(tree, 'a.jpg')), 'statusFilter');
-  for (const bad of [{ limit: '0' }, { limit: '10001' }, { offset: '-2' }, { statusFilter: 'odd' }]) {
+  for (const bad of [{ limit: '0' }, { limit: '10001' }, { offset: '-2' }, { statusFilter: 'odd' }] as Record<string, string>[]) {
     t.equal((await daemon.request('GET', `/api/media-items/stream?${q(tree, bad)}`)).status, 400, JSON.stringify(bad));
   }
   t.equal((await daemon.request('GET', '/api/media-items/stream')).status, 400);
