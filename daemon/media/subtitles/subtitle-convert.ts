@@ -33,7 +33,7 @@ export function vttTime(ms: number): string {
 /** "00:01:02,345" / "00:01:02.345" / "01:02.345" / "0:01:02.34" (ASS) -> ms. */
 export function parseTime(text: string): number | undefined {
   const m = /^\s*(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?\s*$/.exec(text);
-  if (!m) return undefined;
+  if (!m || Number(m[3]) > 59 || (m[1] !== undefined && Number(m[2]) > 59)) return undefined;
   const frac = m[4] ?? '0';
   const ms = Number(frac.padEnd(3, '0'));
   return ((Number(m[1] ?? 0) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 + ms;
@@ -43,7 +43,8 @@ const NL = /\r\n|\r|\n/;
 
 export function parseSrt(text: string): Cue[] {
   const cues: Cue[] = [];
-  for (const block of text.split(/(?:\r\n|\r|\n)\s*(?:\r\n|\r|\n)/)) {
+  // Normalise line ends first: a CR LF must never read as two line breaks.
+  for (const block of text.replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/)) {
     const lines = block.split(NL).filter((l, i) => i > 0 || l.trim() !== '');
     const at = lines.findIndex((l) => l.includes('-->'));
     if (at < 0) continue;
