@@ -38,9 +38,6 @@ export class FtpConnection extends Client {
         host: o.host, port: o.port, user: o.user, password: o.password,
         secure: o.secure, ...(o.secure ? { secureOptions: { ...o.tls } } : {}),
       });
-      // access() already sent FEAT; ask again to keep the values (cheap: one round trip).
-      const feats = await c.features();
-      for (const [k, v] of feats) c.feats.set(k.toUpperCase(), v);
       // Only what the adapter parses; keeps MLSD lines short on big folders.
       if (c.feats.has('MLST')) await c.sendIgnoringError('OPTS MLST type;size;modify;');
       return c;
@@ -51,6 +48,13 @@ export class FtpConnection extends Client {
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** FEAT, remembered (access() asks once; the adapter reads `feats` later). */
+  override async features(): Promise<Map<string, string>> {
+    const f = await super.features();
+    for (const [k, v] of f) this.feats.set(k.toUpperCase(), v);
+    return f;
   }
 
   get hasMlst(): boolean {
