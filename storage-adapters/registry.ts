@@ -7,6 +7,9 @@ import { ValidationError } from '../daemon/domain/errors.js';
 import type { AdapterFactory, AdapterOptions, StorageAdapter } from './types.js';
 import { createLocalAdapter } from './local/local.adapter.js';
 import { createMemoryAdapter } from './memory/memory.adapter.js';
+import { createSmbAdapter } from './smb/smb.adapter.js';
+import { createFtpAdapter } from './ftp/ftp.adapter.js';
+import { createWebdavAdapter } from './webdav/webdav.adapter.js';
 
 export class AdapterRegistry {
   private readonly factories = new Map<string, AdapterFactory>();
@@ -50,4 +53,19 @@ export function createDefaultRegistry(): AdapterRegistry {
 
 function normalizeScheme(s: string): string {
   return s.replace(/:$/, '').toLowerCase();
+}
+
+/**
+ * The daemon's registry: every scheme a user may configure a storage root with. The
+ * in-memory fake is for tests only and is deliberately absent here.
+ */
+export function createProductionRegistry(): AdapterRegistry {
+  const registry = new AdapterRegistry();
+  registry.register('file', createLocalAdapter);
+  registry.register('smb', createSmbAdapter);
+  registry.register('ftp', createFtpAdapter);
+  registry.register('ftps', createFtpAdapter);
+  registry.register('webdav', createWebdavAdapter);
+  registry.register('webdavs', createWebdavAdapter);
+  return registry;
 }
