@@ -39,8 +39,7 @@ import { attachWebSocket, type WebSocketHub } from './http/ws.js';
 import { RealtimeService } from './services/realtime/realtime.service.js';
 import type { LogTap } from './log/log-tap.js';
 import { createPlaybackServices, type PlaybackServices } from './services/playback/create-playback.js';
-import { AdapterRegistry } from '../storage-adapters/registry.js';
-import { createLocalAdapter } from '../storage-adapters/local/local.adapter.js';
+import { createProductionRegistry } from '../storage-adapters/registry.js';
 
 /** Everything the API route modules may use. Built once the index is open. */
 export interface AppServices {
@@ -142,8 +141,7 @@ export class AlcoveApp {
     });
     authenticate = (req) => auth.auth.authenticate(req);
 
-    const adapters = new AdapterRegistry();
-    adapters.register('file', createLocalAdapter);
+    const adapters = createProductionRegistry();
     const secretBox = new SecretBox(Buffer.from(await loadOrCreateSecretKey(paths.secretKeyFile)));
     const roots = new StorageRootService(index, adapters, secretBox, logger.child({ component: 'storage' }));
     const libraries = new LibraryService(index, roots);
