@@ -28,8 +28,8 @@ import type { DavResponse } from './multistatus.parser.js';
 import { openRangeRead } from './range-read.stream.js';
 import { DavWriteStream } from './dav-write.stream.js';
 
-/** Temporary files of in-progress writes; hidden from list(). */
-const TMP_RE = /^\.alcove-tmp-[0-9a-f]+$/;
+/** Temporary files of in-progress writes (ours, and mod_dav_fs's own during a PUT); hidden from list(). */
+const TMP_RE = /^\.alcove-tmp-[0-9a-f]+$|^\.davfs\.tmp/;
 
 export class WebdavAdapter implements StorageAdapter {
   readonly scheme: string;

@@ -102,6 +102,26 @@ t.test('hung server: stat, list, read and write open time out; then recover', as
   t.equal((await sut.list('faults')).length, 1, 'list works after SIGCONT');
 });
 
+t.test('hung server during a write: TIMEOUT, nothing under the final name', async (t) => {
+  const sut = adapter(server, 800);
+  const ws = await sut.createWriteStream('faults/hung.bin');
+  server.pause();
+  const t0 = Date.now();
+  const err = await new Promise<unknown>((resolve) => {
+    ws.once('error', resolve);
+    ws.once('finish', () => resolve(undefined));
+    ws.end(Buffer.alloc(16 * MiB, 3)); // more than the socket buffers take
+  });
+  const ms = Date.now() - t0;
+  server.resume();
+  errors.push(err);
+  t.equal((err as { code?: string })?.code, 'TIMEOUT', `TIMEOUT (${(err as Error)?.message})`);
+  t.ok(ms < 2500, `after about the timeout (${ms} ms)`);
+  await sleep(300);
+  await t.rejects(sut.stat('faults/hung.bin'), { code: 'NOT_FOUND' }, 'no file under the final name');
+  t.same((await sut.list('faults')).map((e) => e.name), ['big.bin'], 'no temporary file listed');
+});
+
 t.test('destroy(): the client leaves the request running, ours ends it', async (t) => {
   const client = createClient(`http://127.0.0.1:${server.port}${server.prefix}/`, { username: server.user, password: server.password });
   const lib = client.createReadStream('faults/big.bin', { range: { start: 7, end: SIZE - 1 } }) as unknown as Readable; // a PassThrough at runtime
