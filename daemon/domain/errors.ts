@@ -66,8 +66,8 @@ export class RangeNotSatisfiableError extends DomainError {
   }
 }
 export class TooManyRequestsError extends DomainError {
-  constructor(readonly retryAfterSec: number, message = 'Too many requests', publicCode = 'RATE_LIMITED') {
-    super('TOO_MANY', message, publicCode);
+  constructor(readonly retryAfterSec: number, message = 'Too many requests', publicCode = 'RATE_LIMITED', details?: Record<string, unknown>) {
+    super('TOO_MANY', message, publicCode, details);
   }
 }
 export class NotImplementedError extends DomainError {
