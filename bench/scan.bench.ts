@@ -30,30 +30,43 @@ async function findRate(root: string, files: number): Promise<number> {
   return files / (r.ms / 1000);
 }
 
-async function inProcessScans(ctx: BenchContext, root: string, files: number): Promise<Metric[]> {
-  // Warm the page cache for the tree (and the reference) before timing anything.
-  await findRate(root, files);
-  const reference = await findRate(root, files);
-  const lib = await openInProcLibrary({ dir: join(ctx.tmpDir, 'inproc'), mediaRoot: root });
+/** One fresh index: initial scan, then a rescan of the unchanged tree. Seconds for each. */
+async function scanRound(ctx: BenchContext, root: string, files: number, round: number): Promise<{ initialS: number; rescanS: number }> {
+  const lib = await openInProcLibrary({ dir: join(ctx.tmpDir, `inproc-${round}`), mediaRoot: root });
   try {
     let t0 = performance.now();
     const first = await lib.scanner.scanLibrary(lib.library.id, { kind: 'full', trigger: 'manual' });
     const initialS = (performance.now() - t0) / 1000;
     const indexed = lib.store.items.counters().files;
-    ctx.log(`initial scan: ${first.status}, added ${first.added}, ${indexed} files in ${initialS.toFixed(2)} s`);
     if (first.status !== 'done' || indexed !== files) throw new Error(`initial scan indexed ${indexed} of ${files} files (status ${first.status}, errors ${first.errors})`);
     t0 = performance.now();
     const second = await lib.scanner.scanLibrary(lib.library.id, { kind: 'full', trigger: 'manual' });
     const rescanS = (performance.now() - t0) / 1000;
-    ctx.log(`rescan: ${second.status}, unchanged ${second.unchanged}, changed ${second.changed} in ${rescanS.toFixed(2)} s`);
     if (second.added + second.changed + second.removed !== 0) throw new Error(`rescan of an unchanged tree changed items: ${JSON.stringify(second)}`);
-    return [
-      metric({ name: 'initial scan (no probe)', unit: 'files/s', value: files / initialS, baselineName: 'find -printf', baseline: reference, goal: { on: 'value', op: '>=', target: 20_000 }, note: `${files} files in ${initialS.toFixed(2)} s` }),
-      metric({ name: 'rescan, unchanged', unit: 'files/s', value: files / rescanS, baselineName: 'find -printf', baseline: reference, goal: { on: 'value', op: '>=', target: 50_000 }, note: `${rescanS.toFixed(2)} s` }),
-    ];
+    ctx.log(`round ${round + 1}: initial scan ${initialS.toFixed(2)} s (${first.added} added), rescan ${rescanS.toFixed(2)} s (${second.unchanged} unchanged)`);
+    return { initialS, rescanS };
   } finally {
     await lib.close();
   }
+}
+
+async function inProcessScans(ctx: BenchContext, root: string, files: number): Promise<Metric[]> {
+  // Warm the page cache for the tree (and the reference) before timing anything.
+  await findRate(root, files);
+  const reference = await findRate(root, files);
+  // Each round on a fresh index; the best round counts (the machine may be shared).
+  const rounds = intOption(ctx, 'rounds', 2, 1);
+  ctx.param('rounds', rounds);
+  let initialS = Infinity; let rescanS = Infinity;
+  for (let round = 0; round < rounds; round++) {
+    const r = await scanRound(ctx, root, files, round);
+    initialS = Math.min(initialS, r.initialS); rescanS = Math.min(rescanS, r.rescanS);
+  }
+  const best = rounds > 1 ? `best of ${rounds}: ` : '';
+  return [
+    metric({ name: 'initial scan (no probe)', unit: 'files/s', value: files / initialS, baselineName: 'find -printf', baseline: reference, goal: { on: 'value', op: '>=', target: 20_000 }, note: `${best}${files} files in ${initialS.toFixed(2)} s` }),
+    metric({ name: 'rescan, unchanged', unit: 'files/s', value: files / rescanS, baselineName: 'find -printf', baseline: reference, goal: { on: 'value', op: '>=', target: 50_000 }, note: `${best}${rescanS.toFixed(2)} s` }),
+  ];
 }
 
 const isScanFinished = (r: LogRecord): boolean => r.msg === 'scan finished';
