@@ -40,6 +40,7 @@ import { RealtimeService } from './services/realtime/realtime.service.js';
 import type { LogTap } from './log/log-tap.js';
 import { createPlaybackServices, type PlaybackServices } from './services/playback/create-playback.js';
 import { createProductionRegistry } from '../storage-adapters/registry.js';
+import { createCatalogizerLimits, type AdjustableCatalogizerLimits } from './services/catalogizer/config/limits.js';
 
 /** Everything the API route modules may use. Built once the index is open. */
 export interface AppServices {
@@ -64,6 +65,8 @@ export interface AppServices {
   mediaViewer: MediaViewerServices;
   /** h3xed playback: direct play, decisions, HLS transcodes, subtitles, hardware (seed 004). */
   playback: PlaybackServices;
+  /** Catalogizer /api/v1 per-IP rate limiters, shared by every route module of that surface. */
+  catalogizerLimits: AdjustableCatalogizerLimits;
   /** The daemon's own recent log lines (may be absent in tests). */
   logs?: LogTap;
 }
@@ -179,9 +182,10 @@ export class AlcoveApp {
     const playback = await createPlaybackServices({
       index, getAdapter, prober, logger, ffmpeg: tools.ffmpeg, transcodeDir: join(paths.transcodeDir, 'hls'), config: config.transcode,
     });
+    const catalogizerLimits = createCatalogizerLimits(config.rateLimits);
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, logs: this.logTap,
+      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, catalogizerLimits, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });

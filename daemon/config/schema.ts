@@ -63,6 +63,19 @@ export const configSchema = z.object({
     probeConcurrency: positiveInt.max(16).default(2),
     thumbnailConcurrency: positiveInt.max(16).default(2),
   }).strict().prefault({}),
+  /** Catalogizer /api/v1 per-IP rate limits (seed 003); 429 with Retry-After beyond them. */
+  rateLimits: z.object({
+    /** Requests per minute per IP on /api/v1/auth/*. */
+    authPerMinute: positiveInt.max(100_000).default(5),
+    /** Requests per minute per IP on the rest of /api/v1. */
+    apiPerMinute: positiveInt.max(1_000_000).default(100),
+  }).strict().prefault({}),
+  /** Metadata engine: TMDb (v3) client; without a key only local sources are used. */
+  metadata: z.object({
+    tmdbUrl: z.string().url().default('https://api.themoviedb.org/3'),
+    tmdbApiKey: z.string().min(1).optional(),
+    language: z.string().min(2).max(10).default('en-US'),
+  }).strict().prefault({}),
   /** HLS transcoding (daemon/media/transcode). */
   transcode: z.object({
     /** Concurrent transcode sessions; one more answers 429 with Retry-After. */

@@ -47,7 +47,7 @@ export class SmbReadStream extends Readable {
   constructor(o: SmbReadStreamOptions) {
     super({ highWaterMark: o.highWaterMark ?? 256 * 1024 });
     this.o = o;
-    this.window = Math.min(Math.max(o.window ?? 16, 1), 32);
+    this.window = Math.min(Math.max(o.window ?? 32, 1), 32);
     this.next = o.start;
     o.signal?.addEventListener('abort', this.onAbort, { once: true });
   }

@@ -9,6 +9,7 @@ import { registerLibraryRoutes } from './libraries.routes.js';
 import { registerMediaReviewerRoutes } from './media-reviewer.routes.js';
 import { registerMediaViewerRoutes } from './media-viewer.routes.js';
 import { registerPlaybackRoutes } from './playback.routes.js';
+import { registerCatalogizerRoutes } from './catalogizer/index.js';
 
 export function registerApiRoutes(router: Router, services: AppServices): void {
   registerAuthRoutes(router, services.auth.auth);
@@ -16,4 +17,5 @@ export function registerApiRoutes(router: Router, services: AppServices): void {
   registerMediaReviewerRoutes(router, services.review, services.logger);
   registerMediaViewerRoutes(router, services.mediaViewer);
   registerPlaybackRoutes(router, services.playback);
+  registerCatalogizerRoutes(router, services);
 }
