@@ -76,13 +76,6 @@ export const configSchema = z.object({
     tmdbApiKey: z.string().min(1).optional(),
     language: z.string().min(2).max(10).default('en-US'),
   }).strict().prefault({}),
-  /** Catalogizer /api/v1 per-IP rate limits (seed 003); 429 with Retry-After beyond them. */
-  rateLimits: z.object({
-    /** Requests per minute per IP on /api/v1/auth/*. */
-    authPerMinute: positiveInt.max(100_000).default(5),
-    /** Requests per minute per IP on the rest of /api/v1. */
-    apiPerMinute: positiveInt.max(1_000_000).default(100),
-  }).strict().prefault({}),
   /** HLS transcoding (daemon/media/transcode). */
   transcode: z.object({
     /** Concurrent transcode sessions; one more answers 429 with Retry-After. */
