@@ -132,6 +132,9 @@ function handle(h: { dir: string; root: string; port: number; user: string; pass
     }
   };
   const accessLog = path.join(h.dir, 'access.log');
+  // A test or bench that crashes must not leave Apache running (sync kill in 'exit').
+  const onExit = (): void => signalAll('SIGKILL', false);
+  process.once('exit', onExit);
   return {
     port: h.port, root: h.root, user: h.user, password: h.password, pid, prefix: h.prefix,
     url: `webdav://127.0.0.1:${h.port}${h.prefix}`,
@@ -148,6 +151,7 @@ function handle(h: { dir: string; root: string; port: number; user: string; pass
     resume: () => signalAll('SIGCONT', true),
     kill: () => signalAll('SIGKILL', false),
     stop: async () => {
+      process.off('exit', onExit);
       signalAll('SIGCONT', true);
       if (h.child.exitCode === null && h.child.signalCode === null) {
         const kids = childPids(pid);
