@@ -130,6 +130,10 @@ async function main(): Promise<number> {
     }
     outcome.durationMs = Math.round(performance.now() - t0);
     results.push(outcome);
+    // Written after every benchmark, so an interrupted run keeps what it measured.
+    const partial: RunReport = { startedAt, finishedAt: new Date().toISOString(), quick: cli.quick, machine: { ...(await machine()), loadAvgStart, loadAvgEnd: loadavg()[0] }, results };
+    await mkdir(dirname(cli.out), { recursive: true });
+    await writeFile(cli.out, `${JSON.stringify(partial, null, 2)}\n`);
   }
   if (!cli.keepTmp) await rm(tmpRoot, { recursive: true, force: true });
 
