@@ -127,7 +127,8 @@ export class HlsSession {
       if (this.o.mode === 'copy') {
         if (!r || r.exited) throw new NotFoundError('Segment not available (evicted or past the end)', 'SEGMENT_NOT_FOUND');
       } else {
-        const reachable = r && !r.exited && n >= r.startNumber && n - r.next <= LOOKAHEAD;
+        // Only segments this run has yet to write and will write soon are worth waiting for.
+        const reachable = r && !r.exited && n >= r.next && n - r.next <= LOOKAHEAD;
         if (!reachable) await this.restart(n);
       }
       await this.waitFor(n, this.o.segmentWaitMs ?? 30_000);
@@ -263,6 +264,10 @@ export class HlsSession {
       this.log.debug({ startNumber: run.startNumber, produced: run.produced }, 'ffmpeg run finished');
       if (this.o.mode === 'copy') {
         for (const [n, list] of this.waiters) if (!this.done.has(n)) list.forEach((w) => w.reject(new NotFoundError('No such segment', 'SEGMENT_NOT_FOUND')));
+      } else {
+        // Someone waits for a segment this run did not write (evicted meanwhile): encode it again.
+        const pending = [...this.waiters.keys()].filter((n) => !this.done.has(n)).sort((a, b) => a - b);
+        if (pending.length) void this.restart(pending[0]);
       }
       return;
     }
