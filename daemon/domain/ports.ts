@@ -169,6 +169,27 @@ export interface ScanRepo {
   list(libraryId?: number, limit?: number): ScanRecord[];
 }
 
+/**
+ * Generic JSON records grouped in named collections, ordered by id within a collection (a
+ * range scan). For small feature data sets that need no secondary index (Catalogizer error
+ * reports, log collections and their entries, profiles, wizard progress). Ids are numbers
+ * (allocated by `insert`, ascending) or strings chosen by the caller (`put`).
+ */
+export interface RecordRepo {
+  get<T>(collection: string, id: number | string): T | undefined;
+  /** Allocate the next numeric id of `collection` and store `build(id)` in one transaction. */
+  insert<T>(collection: string, build: (id: number) => T): Promise<T>;
+  /** Store many records with fresh ids in one transaction; returns the first id. */
+  insertMany(collection: string, values: unknown[]): Promise<number>;
+  put(collection: string, id: number | string, value: unknown): Promise<void>;
+  remove(collection: string, id: number | string): Promise<boolean>;
+  /** Remove every record of `collection` (in chunks). Returns how many went. */
+  removeCollection(collection: string): Promise<number>;
+  /** Records in id order (numbers before strings); `reverse` for newest first. */
+  scan<T>(collection: string, options?: { reverse?: boolean; offset?: number; limit?: number }): Iterable<{ id: number | string; value: T }>;
+  count(collection: string): number;
+}
+
 /** A tiny key/value area for settings and per-feature state (JSON values). */
 export interface KvRepo {
   get<T>(key: string): T | undefined;

@@ -195,6 +195,8 @@ export interface Session {
   userAgent?: string;
   /** 'web' for cookie/Bearer sessions, 'share' for scoped share links, 'cli' for local admin tokens. */
   kind: 'web' | 'share' | 'cli';
+  /** Refresh-token family: the id of the first session of a rotation chain (reuse revokes the family). */
+  family?: string;
 }
 
 export interface ScanRecord {

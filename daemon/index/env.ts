@@ -36,6 +36,7 @@ export interface IndexDbs {
   favoriteByItem: Database<null, Key>;
   itemMetaSort: Database<unknown, Key>;
   itemVirtual: Database<number, Key>;
+  records: Database<unknown, Key>;
 }
 
 /** Mutable state shared by the repos of one open store. */
@@ -88,6 +89,7 @@ export function openDbs(path: string, mapSizeBytes?: number): IndexDbs {
     favoriteByItem: sub(DB.favoriteByItem),
     itemMetaSort: sub(DB.itemMetaSort),
     itemVirtual: sub(DB.itemVirtual),
+    records: sub(DB.records),
   };
 }
 

@@ -40,6 +40,8 @@ export const DB = {
   favoriteByItem: 'favorite-by-item',
   itemMetaSort: 'item-meta-sort',
   itemVirtual: 'item-virtual',
+  /** Generic JSON records by [collection, id] (record.repo.ts). */
+  records: 'records',
 } as const;
 export type DbName = keyof typeof DB;
 

@@ -21,6 +21,8 @@ import { LmdbUserRepo } from './user.repo.js';
 import { LmdbTagRepo } from './tag.repo.js';
 import { LmdbFavoriteRepo } from './favorite.repo.js';
 import { META_COUNTERS } from './keys.js';
+import { LmdbRecordRepo } from './record.repo.js';
+import type { RecordRepo } from '../domain/ports.js';
 
 export interface OpenIndexStoreOptions {
   /** Directory of the LMDB environment (data.mdb, lock.mdb). */
@@ -36,6 +38,8 @@ export interface LmdbIndexStore extends IndexStore {
   readonly path: string;
   /** @internal for daemon/index tools only (verify); services must use the repos. */
   readonly dbs: IndexDbs;
+  /** Generic JSON records by collection (Catalogizer reports, logs, profiles, ...). */
+  readonly records: RecordRepo;
 }
 
 export async function openIndexStore(options: OpenIndexStoreOptions): Promise<LmdbIndexStore> {
@@ -69,6 +73,7 @@ export async function openIndexStore(options: OpenIndexStoreOptions): Promise<Lm
     kv: new LmdbKvRepo(state),
     tags: new LmdbTagRepo(state),
     favorites: new LmdbFavoriteRepo(state),
+    records: new LmdbRecordRepo(state),
     async close() {
       if (closed) return;
       closed = true;

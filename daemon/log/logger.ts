@@ -46,10 +46,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
   if (options.tap) {
     const out = (pretty ? prettyStream() : undefined) ?? pino.destination({ fd: 1, sync: false });
-    const level = base.level as pino.Level;
+    // Streams take everything; the logger's own level filters, so changing
+    // `logger.level` at run time (configuration API) works in both directions.
     return pino(base, pino.multistream([
-      { level, stream: out },
-      { level, stream: options.tap },
+      { level: 'trace', stream: out },
+      { level: 'trace', stream: options.tap },
     ]));
   }
   if (pretty) {

@@ -21,11 +21,14 @@ import { ADMIN_ROLE } from '../users/roles.js';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { DEFAULT_SCRYPT, dummyVerify, hashPassword, needsRehash, verifyPassword, type ScryptParams } from './password.js';
 import type { ClientMeta, CredentialInput, SessionService } from './session.service.js';
+import type { RefreshLedger } from './refresh-ledger.js';
 
 export interface AuthServiceDeps {
   users: UserRepo;
   userService: UserService;
   sessions: SessionService;
+  /** Single-use refresh tokens with family revocation on reuse; without it, plain rotation. */
+  refreshLedger?: RefreshLedger;
   /** paths.localAdminTokenFile; needed by createLocalAdminToken only. */
   localAdminTokenFile?: string;
   clock?: Clock;
@@ -112,16 +115,39 @@ export class AuthService {
 
   /**
    * Exchange a refresh token for a new session (rotation: the old session, and so the old
-   * access and refresh tokens, die). 401 for anything but a live refresh token.
+   * access and refresh tokens, die; the new session stays in the old one's family). A
+   * refresh token is single use: presenting a used one again (with a ledger) revokes its
+   * whole family, so a thief and the legitimate holder both lose the chain (401
+   * REFRESH_TOKEN_REUSED). 401 INVALID_TOKEN for anything else that is not a live token.
    */
   async refresh(refreshToken: string, meta: ClientMeta = {}): Promise<LoginResult> {
+    const ledger = this.deps.refreshLedger;
+    if (!ledger) return this.rotate(refreshToken, meta);
+    const claims = await this.deps.sessions.claims(refreshToken, 'refresh');
+    if (!claims) throw new UnauthorizedError('Invalid or expired refresh token', 'INVALID_TOKEN');
+    return ledger.exclusive(async () => {
+      const family = ledger.usedFamily(claims.userId, claims.sid);
+      if (family !== undefined) {
+        const revoked = await this.deps.sessions.revokeFamily(claims.userId, family);
+        this.deps.logger?.warn({ userId: claims.userId, ip: meta.ip, revoked }, 'refresh token reuse: family revoked');
+        throw new UnauthorizedError('Refresh token already used; sessions of this login were revoked', 'REFRESH_TOKEN_REUSED');
+      }
+      return this.rotate(refreshToken, meta, async (old) => {
+        await ledger.markUsed(claims.userId, claims.sid, old.family ?? old.id, claims.exp * 1000);
+      });
+    });
+  }
+
+  private async rotate(refreshToken: string, meta: ClientMeta, beforeRevoke?: (old: Session) => Promise<void>): Promise<LoginResult> {
     const resolved = await this.deps.sessions.resolve(refreshToken, 'refresh');
     const user = resolved && this.deps.users.get(resolved.session.userId);
     if (!resolved || !user) throw new UnauthorizedError('Invalid or expired refresh token', 'INVALID_TOKEN');
-    await this.deps.sessions.revoke(resolved.session.id);
-    const session = await this.deps.sessions.create(user.id, resolved.session.kind, {
-      ip: meta.ip ?? resolved.session.ip, userAgent: meta.userAgent ?? resolved.session.userAgent,
-    });
+    const old = resolved.session;
+    await beforeRevoke?.(old);
+    await this.deps.sessions.revoke(old.id);
+    const session = await this.deps.sessions.create(user.id, old.kind, {
+      ip: meta.ip ?? old.ip, userAgent: meta.userAgent ?? old.userAgent,
+    }, undefined, old.family ?? old.id);
     return this.result(user, session);
   }
 

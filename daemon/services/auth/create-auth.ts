@@ -11,6 +11,7 @@ import { AuthService, type AuthServiceOptions } from './auth.service.js';
 import type { ScryptParams } from './password.js';
 import { SessionService, type SessionOptions } from './session.service.js';
 import { TokenSigner, loadOrCreateSecretKey } from './tokens.js';
+import { RefreshLedger } from './refresh-ledger.js';
 
 export interface AuthWiringOptions {
   store: IndexStore;
@@ -48,7 +49,7 @@ export async function createAuthServices(o: AuthWiringOptions): Promise<AuthServ
     logger: logger?.child({ component: 'sessions' }),
   }, o.session);
   const auth = new AuthService({
-    users: store.users, userService: users, sessions, localAdminTokenFile: o.localAdminTokenFile, clock,
+    users: store.users, userService: users, sessions, refreshLedger: new RefreshLedger(store.kv, { clock }), localAdminTokenFile: o.localAdminTokenFile, clock,
     logger: logger?.child({ component: 'auth' }),
   }, { throttle: o.throttle, scrypt: o.scrypt });
   return { roles, users, sessions, auth, tokens };

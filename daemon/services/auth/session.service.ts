@@ -15,7 +15,7 @@ import type { Logger } from '../../log/logger.js';
 import type { RoleService } from '../users/role.service.js';
 import { toPublicUser } from '../users/user.service.js';
 import { isAdminRole } from '../users/roles.js';
-import type { TokenSigner, TokenType } from './tokens.js';
+import type { TokenClaims, TokenSigner, TokenType } from './tokens.js';
 
 const DAY = 24 * 60 * 60;
 
@@ -62,11 +62,12 @@ export class SessionService {
   }
 
   /** Create and store a session. `ttlSec` defaults to the kind's lifetime. */
-  async create(userId: number, kind: Session['kind'], meta: ClientMeta = {}, ttlSec?: number): Promise<Session> {
+  async create(userId: number, kind: Session['kind'], meta: ClientMeta = {}, ttlSec?: number, family?: string): Promise<Session> {
     const now = this.clock.now();
     const session: Session = {
       id: randomBytes(32).toString('base64url'), userId, kind, createdAt: now, lastSeenAt: now,
       expiresAt: now + (ttlSec ?? this.ttlFor(kind)) * 1000,
+      ...(family ? { family } : {}),
       ...(meta.ip ? { ip: meta.ip } : {}),
       ...(meta.userAgent ? { userAgent: meta.userAgent.slice(0, 512) } : {}),
     };
@@ -115,6 +116,20 @@ export class SessionService {
     const user = this.deps.users.get(session.userId);
     if (!user || user.locked) return undefined;
     return { session, ...(claims.scope !== undefined ? { scope: claims.scope } : {}) };
+  }
+
+  /** Claims of a validly signed, unexpired token of `typ`, whether or not its session lives. */
+  claims(token: string | undefined, typ: TokenType): Promise<TokenClaims | undefined> {
+    return this.deps.tokens.verify(token, typ);
+  }
+
+  /** Revoke every session of `userId` in refresh family `family`. Returns how many died. */
+  async revokeFamily(userId: number, family: string): Promise<number> {
+    let n = 0;
+    for (const s of this.deps.sessions.listForUser(userId)) {
+      if ((s.family ?? s.id) === family) { await this.deps.sessions.remove(s.id); n += 1; }
+    }
+    return n;
   }
 
   async revoke(sessionId: string): Promise<void> {
