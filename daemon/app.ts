@@ -41,6 +41,7 @@ import type { LogTap } from './log/log-tap.js';
 import { createPlaybackServices, type PlaybackServices } from './services/playback/create-playback.js';
 import { createProductionRegistry } from '../storage-adapters/registry.js';
 import { createCatalogizerLimits, type AdjustableCatalogizerLimits } from './services/catalogizer/config/limits.js';
+import { createLibraryApiServices, type LibraryApiServices } from './services/library-api/create-library-api.js';
 
 /** Everything the API route modules may use. Built once the index is open. */
 export interface AppServices {
@@ -65,6 +66,8 @@ export interface AppServices {
   mediaViewer: MediaViewerServices;
   /** h3xed playback: direct play, decisions, HLS transcodes, subtitles, hardware (seed 004). */
   playback: PlaybackServices;
+  /** Metadata engine (identification, TMDb) and the OmniLux library API (seed 002). */
+  libraryApi: LibraryApiServices;
   /** Catalogizer /api/v1 per-IP rate limiters, shared by every route module of that surface. */
   catalogizerLimits: AdjustableCatalogizerLimits;
   /** The daemon's own recent log lines (may be absent in tests). */
@@ -182,10 +185,16 @@ export class AlcoveApp {
     const playback = await createPlaybackServices({
       index, getAdapter, prober, logger, ffmpeg: tools.ffmpeg, transcodeDir: join(paths.transcodeDir, 'hls'), config: config.transcode,
     });
+    const libraryApi = createLibraryApiServices({
+      index, libraries, getAdapter, events: this.events, logger, artworkDir: paths.artworkDir, metadata: config.metadata,
+      scans: { start: (id) => { scans.scanLibrary(id, { kind: 'incremental', trigger: 'api' }).catch((err: unknown) => logger.error({ err, libraryId: id }, 'scan failed')); } },
+    });
+    // Listening before any scan starts, so identification follows each walk.
+    libraryApi.start();
     const catalogizerLimits = createCatalogizerLimits(config.rateLimits);
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, catalogizerLimits, logs: this.logTap,
+      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, catalogizerLimits, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
@@ -289,6 +298,7 @@ export class AlcoveApp {
       await s.review.stop().catch(() => undefined);
       await s.mediaViewer.rebuild.stop().catch(() => undefined);
       await s.probeJob.stop().catch(() => undefined);
+      await s.libraryApi.stop().catch(() => undefined);
       await s.playback.close().catch(() => undefined);
       for (const lib of s.index.libraries.list()) await s.scans.runningScan(lib.id)?.catch(() => undefined);
       s.scanStatus.close();

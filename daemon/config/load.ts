@@ -29,6 +29,8 @@ const ENV_KEYS: Record<string, { key: string; kind: 'string' | 'int' | 'bool' | 
   ALCOVE_SCAN_WATCH: { key: 'scan.watch', kind: 'bool' },
   ALCOVE_FFMPEG: { key: 'media.ffmpegPath', kind: 'string' },
   ALCOVE_FFPROBE: { key: 'media.ffprobePath', kind: 'string' },
+  ALCOVE_TMDB_URL: { key: 'metadata.tmdbUrl', kind: 'string' },
+  ALCOVE_TMDB_API_KEY: { key: 'metadata.tmdbApiKey', kind: 'string' },
   ALCOVE_LIBRARIES: { key: 'libraries', kind: 'list' },
 };
 

@@ -41,9 +41,14 @@ export const virtualScope = (libraryId: number, kind: ItemKind): number => -(100
 export const metaSortRange = (code: MetaSortCode, scope: number) => ({ start: [code, scope], end: [code, scope + 1] });
 export const metaSortIdOf = (key: Key): number => { const k = key as (string | number)[]; return k[k.length - 1] as number; };
 
-/** A media file of a library: what OmniLux lists and counts. */
+/** Kodi/Jellyfin artwork names: images that describe media rather than being photos. */
+const ARTWORK_NAME_RE = /(?:^|[-.])(?:poster|folder|cover|fanart|backdrop|banner|logo|clearart|clearlogo|landscape|disc|thumb)\.(?:jpe?g|png|webp|gif|tbn)$|^season(?:\d+|-specials|-all)?-?(?:poster|banner|fanart)?\.(?:jpe?g|png|webp)$/i;
+
+/** A media file of a library: what OmniLux lists and counts (artwork images excluded). */
 export function isLibraryFile(item: Item): boolean {
-  return item.kind === 'file' && (item.mediaType === 'video' || item.mediaType === 'audio' || item.mediaType === 'image');
+  if (item.kind !== 'file') return false;
+  if (item.mediaType === 'video' || item.mediaType === 'audio') return true;
+  return item.mediaType === 'image' && !ARTWORK_NAME_RE.test(item.name);
 }
 
 /**

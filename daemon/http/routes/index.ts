@@ -10,6 +10,7 @@ import { registerMediaReviewerRoutes } from './media-reviewer.routes.js';
 import { registerMediaViewerRoutes } from './media-viewer.routes.js';
 import { registerPlaybackRoutes } from './playback.routes.js';
 import { registerCatalogizerRoutes } from './catalogizer/index.js';
+import { registerOmniLuxRoutes } from './omnilux.routes.js';
 
 export function registerApiRoutes(router: Router, services: AppServices): void {
   registerAuthRoutes(router, services.auth.auth);
@@ -18,4 +19,5 @@ export function registerApiRoutes(router: Router, services: AppServices): void {
   registerMediaViewerRoutes(router, services.mediaViewer);
   registerPlaybackRoutes(router, services.playback);
   registerCatalogizerRoutes(router, services);
+  registerOmniLuxRoutes(router, services.libraryApi.omnilux, services.libraryApi.artwork, services.libraryApi.matcher);
 }
