@@ -88,10 +88,17 @@ export class ReviewThumbnailService {
       this.flights.set(key, flight);
     }
     if (!signal) return flight;
-    return Promise.race([flight, new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason as Error);
-      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-    })]);
+    signal.throwIfAborted();
+    const shared = flight;
+    // The listener is removed when the flight settles: a 100,000-file warm-up shares one signal.
+    return new Promise<boolean>((resolve, reject) => {
+      const onAbort = (): void => reject(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      shared.then(
+        (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+        (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      );
+    });
   }
 
   /** Deletes every bucket's thumbnail of one file (after the file was deleted). */
