@@ -248,6 +248,92 @@ export interface FavoriteRepo {
   count(userId?: number): number;
 }
 
+/**
+ * Watch progress of one user on one item (h3xed home surface). Items are the metadata item
+ * a client plays (movie, episode, track; a file without one). Times in ms.
+ */
+export interface WatchProgress {
+  itemId: number;
+  /** Resume point; 0 once watched (the next play starts over). */
+  offsetMs: number;
+  /** Duration known when the progress was written (0 = unknown). */
+  durationMs: number;
+  watched: boolean;
+  /** Completed plays. */
+  viewCount: number;
+  /** When the user last played or marked it (ms). */
+  lastViewedAt: number;
+  updatedAt: number;
+}
+
+/**
+ * Per-user watch progress: [userId, itemId] records, a reverse [itemId, userId] index (item
+ * removal) and a recency index [userId, updatedAt, itemId] (continue watching). Removing
+ * an item or a user removes its progress in the same transaction.
+ */
+export interface ProgressRepo {
+  get(userId: number, itemId: number): WatchProgress | undefined;
+  getMany(userId: number, itemIds: number[]): (WatchProgress | undefined)[];
+  /** A user's progress, most recently updated first (a reverse range scan). */
+  recent(userId: number, limit?: number): Iterable<WatchProgress>;
+  /**
+   * Write many records in ONE transaction (write-behind flushes). Entries whose user or item
+   * is not in the index are skipped; returns how many were written.
+   */
+  putMany(entries: { userId: number; progress: WatchProgress }[]): Promise<number>;
+  /** Remove a user's progress on items (one transaction). Returns how many went. */
+  remove(userId: number, itemIds: number[]): Promise<number>;
+  /** Records of one user, or of everyone. */
+  count(userId?: number): number;
+}
+
+/** Per-user watchlist: [userId, itemId] -> addedAt with a reverse index; same removal rules as favorites. */
+export interface WatchlistRepo {
+  /** Newest first. */
+  list(userId: number): { itemId: number; addedAt: number }[];
+  has(userId: number, itemId: number): boolean;
+  /** false when already listed; NotFoundError when the item is not in the index. */
+  add(userId: number, itemId: number): Promise<boolean>;
+  remove(userId: number, itemId: number): Promise<boolean>;
+  count(userId?: number): number;
+}
+
+/** An invitation to create an account (h3xed). The token is never stored, only its sha256. */
+export interface Invite {
+  id: string;
+  tokenHash: string;
+  createdBy: number;
+  createdAt: number;
+  /** ms; undefined = never expires. */
+  expiresAt?: number;
+  /** 0 = unlimited. */
+  maxUses: number;
+  uses: number;
+  /** Libraries the new accounts may see (undefined = all). */
+  libraryIds?: number[];
+  role: string;
+  note?: string;
+  revokedAt?: number;
+  /** Accounts created through this invite. */
+  usedBy: number[];
+}
+
+export interface InviteRepo {
+  create(invite: Invite): Promise<Invite>;
+  get(id: string): Invite | undefined;
+  getByTokenHash(tokenHash: string): Invite | undefined;
+  /** Newest first. */
+  list(): Invite[];
+  /** Mark revoked (kept for the record). NotFoundError when missing. */
+  revoke(id: string, at: number): Promise<Invite>;
+  /**
+   * Take one use atomically: ConflictError (INVITE_REVOKED / INVITE_EXPIRED / INVITE_USED_UP)
+   * when it may not be used at `now`; otherwise uses+1 and userId recorded.
+   */
+  consume(id: string, userId: number, now: number): Promise<Invite>;
+  remove(id: string): Promise<boolean>;
+}
+
 export interface IndexStore {
   readonly items: ItemRepo;
   readonly libraries: LibraryRepo;
@@ -258,6 +344,10 @@ export interface IndexStore {
   readonly kv: KvRepo;
   readonly tags: TagRepo;
   readonly favorites: FavoriteRepo;
+  /** Home surface per-user data (h3xed): watch progress, watchlist; invites. */
+  readonly progress: ProgressRepo;
+  readonly watchlist: WatchlistRepo;
+  readonly invites: InviteRepo;
   /** Schema version after migrations. */
   readonly schemaVersion: number;
   close(): Promise<void>;
@@ -321,4 +411,51 @@ export type ServerEvent =
 export interface EventBus {
   emit(event: ServerEvent): void;
   on(listener: (event: ServerEvent) => void): () => void;
+}
+
+// ---------------------------------------------------------------- catalog (Catalogizer statistics)
+
+/**
+ * Per-library catalog totals, kept in the item write transaction (index/catalog-counters.ts).
+ * sizes: tiny (<1 KiB), small (<1 MiB), medium (<10 MiB), large (<100 MiB), huge (<1 GiB), massive.
+ * ext: '.mkv' -> [count, bytes, mediaType]; months: 'YYYY-MM' of addedAt -> [files, bytes].
+ */
+export interface CatalogCounters {
+  files: number;
+  dirs: number;
+  bytes: number;
+  sizes: number[];
+  ext: Record<string, [number, number, string]>;
+  months: Record<string, [number, number]>;
+}
+
+/** Cached content hashes of a file, valid while size and mtime are unchanged. */
+export interface FileHashes { size: number; mtimeMs: number; partial?: string; full?: string }
+
+/** One set of files with identical content (same size, partial hash and full hash). */
+export interface DuplicateGroup { hash: string; size: number; ids: number[] }
+
+/** The duplicate detector's last result for a library. */
+export interface DuplicateResult { libraryId: number; computedAt: number; groups: DuplicateGroup[]; filesHashed: number; bytesRead: number }
+
+export interface CatalogRepo {
+  /** Counters of one library (zeros when empty). */
+  counters(libraryId: number): CatalogCounters;
+  hashes(itemId: number): FileHashes | undefined;
+  putHashes(itemId: number, hashes: FileHashes): Promise<void>;
+  duplicates(libraryId: number): DuplicateResult | undefined;
+  putDuplicates(result: DuplicateResult): Promise<void>;
+}
+
+/** Recorded reads (downloads, streams): daily buckets and per-item last access. */
+export interface AccessRepo {
+  record(item: Item, at: number): Promise<void>;
+  /** Reads per day (UTC day number = floor(ms / 86,400,000)) in [fromDay, toDay] of a library (0 = all). */
+  daily(libraryId: number, fromDay: number, toDay: number): Map<number, number>;
+  /** Distinct items read since `sinceDay` (inclusive) in a library (0 = all). */
+  recentlyAccessed(libraryId: number, sinceDay: number): number;
+  /** Distinct items ever read in a library (0 = all). */
+  accessedItems(libraryId: number): number;
+  /** Most read extensions and parent folders (all time), highest first. */
+  top(libraryId: number, kind: 'ext' | 'dir', limit: number): { key: string | number; count: number }[];
 }
