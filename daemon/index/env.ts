@@ -5,6 +5,7 @@
 import { open, type Database, type Key, type RootDatabase, type TransactionFlags } from 'lmdb';
 import type { Item, IndexCounters, Library, ScanRecord, Session, StorageRoot, Tag, User } from '../domain/types.js';
 import { DB, type TokenValue } from './keys.js';
+import type { Invite, WatchProgress } from '../domain/ports.js';
 
 export interface IndexDbs {
   env: RootDatabase;
@@ -37,6 +38,13 @@ export interface IndexDbs {
   itemMetaSort: Database<unknown, Key>;
   itemVirtual: Database<number, Key>;
   records: Database<unknown, Key>;
+  progress: Database<WatchProgress, Key>;
+  progressByItem: Database<null, Key>;
+  progressRecent: Database<null, Key>;
+  watchlist: Database<number, Key>;
+  watchlistByItem: Database<null, Key>;
+  invites: Database<Invite, string>;
+  inviteByToken: Database<string, string>;
 }
 
 /** Mutable state shared by the repos of one open store. */
@@ -50,7 +58,7 @@ export interface IndexState {
 export function openDbs(path: string, mapSizeBytes?: number): IndexDbs {
   const env = open({
     path,
-    maxDbs: 40,
+    maxDbs: 64,
     // overlappingSync (the Linux default) keeps commits atomic and the file consistent
     // after a crash, while the disk flush happens after the write lock is released.
     overlappingSync: true,
@@ -90,6 +98,13 @@ export function openDbs(path: string, mapSizeBytes?: number): IndexDbs {
     itemMetaSort: sub(DB.itemMetaSort),
     itemVirtual: sub(DB.itemVirtual),
     records: sub(DB.records),
+    progress: sub(DB.progress),
+    progressByItem: sub(DB.progressByItem),
+    progressRecent: sub(DB.progressRecent),
+    watchlist: sub(DB.watchlist),
+    watchlistByItem: sub(DB.watchlistByItem),
+    invites: sub(DB.invites),
+    inviteByToken: sub(DB.inviteByToken),
   };
 }
 

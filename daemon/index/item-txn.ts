@@ -15,6 +15,8 @@ import { unlinkItemFavorites } from './favorite.repo.js';
 import { unlinkItemTags } from './tag.repo.js';
 import { unlinkItemProgress } from './progress.repo.js';
 import { unlinkItemWatchlist } from './watchlist.repo.js';
+import { unlinkItemProgress } from './progress.repo.js';
+import { unlinkItemWatchlist } from './watchlist.repo.js';
 import { childSegment, childIdOf, META_COUNTERS, pathKey, seqKey } from './keys.js';
 
 export class ItemTxn {
@@ -80,6 +82,8 @@ export class ItemTxn {
     // User data on the item goes in this same transaction, so it can never point at nothing.
     unlinkItemTags(this.dbs, item.id);
     unlinkItemFavorites(this.dbs, item.id);
+    unlinkItemProgress(this.dbs, item.id);
+    unlinkItemWatchlist(this.dbs, item.id);
     unlinkItemProgress(this.dbs, item.id);
     unlinkItemWatchlist(this.dbs, item.id);
     applyItem(this.counters, item, -1);

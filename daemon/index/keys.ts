@@ -42,6 +42,14 @@ export const DB = {
   itemVirtual: 'item-virtual',
   /** Generic JSON records by [collection, id] (record.repo.ts). */
   records: 'records',
+  /** Home surface (h3xed) per-user data: progress.repo.ts, watchlist.repo.ts, invite.repo.ts. */
+  progress: 'progress',
+  progressByItem: 'progress-by-item',
+  progressRecent: 'progress-recent',
+  watchlist: 'watchlist',
+  watchlistByItem: 'watchlist-by-item',
+  invites: 'invites',
+  inviteByToken: 'invite-by-token',
 } as const;
 export type DbName = keyof typeof DB;
 
@@ -221,3 +229,21 @@ export const favoriteKey = (userId: number, itemId: number): [number, number] =>
 export const favoriteUserRange = (userId: number) => ({ start: [userId], end: [userId + 1] });
 export const favoriteItemKey = (itemId: number, userId: number): [number, number] => [itemId, userId];
 export const favoriteItemRange = (itemId: number) => ({ start: [itemId], end: [itemId + 1] });
+
+// ------------------------------------------------------------------ watch progress, watchlist, invites (home surface)
+
+/** Progress: [userId, itemId] -> WatchProgress; reverse [itemId, userId] -> null (item removal). */
+export const progressKey = (userId: number, itemId: number): [number, number] => [userId, itemId];
+export const progressUserRange = (userId: number) => ({ start: [userId], end: [userId + 1] });
+export const progressItemKey = (itemId: number, userId: number): [number, number] => [itemId, userId];
+export const progressItemRange = (itemId: number) => ({ start: [itemId], end: [itemId + 1] });
+/** Recency order of a user's progress: [userId, updatedAt, itemId] -> null (continue watching). */
+export const progressRecentKey = (userId: number, updatedAt: number, itemId: number): [number, number, number] => [userId, updatedAt, itemId];
+export const progressRecentRange = (userId: number) => ({ start: [userId], end: [userId + 1] });
+/** Watchlist: [userId, itemId] -> addedAt (ms); reverse [itemId, userId] -> null. */
+export const watchlistKey = (userId: number, itemId: number): [number, number] => [userId, itemId];
+export const watchlistUserRange = (userId: number) => ({ start: [userId], end: [userId + 1] });
+export const watchlistItemKey = (itemId: number, userId: number): [number, number] => [itemId, userId];
+export const watchlistItemRange = (itemId: number) => ({ start: [itemId], end: [itemId + 1] });
+/** Invites by id (string); invite-by-token: sha256(token) hex -> invite id (the token itself is never stored). */
+export const inviteTokenKey = (tokenHash: string): string => tokenHash;

@@ -20,6 +20,9 @@ import { LmdbSessionRepo } from './session.repo.js';
 import { LmdbUserRepo } from './user.repo.js';
 import { LmdbTagRepo } from './tag.repo.js';
 import { LmdbFavoriteRepo } from './favorite.repo.js';
+import { LmdbProgressRepo } from './progress.repo.js';
+import { LmdbWatchlistRepo } from './watchlist.repo.js';
+import { LmdbInviteRepo } from './invite.repo.js';
 import { META_COUNTERS } from './keys.js';
 import { LmdbRecordRepo } from './record.repo.js';
 import type { RecordRepo } from '../domain/ports.js';
@@ -73,6 +76,9 @@ export async function openIndexStore(options: OpenIndexStoreOptions): Promise<Lm
     kv: new LmdbKvRepo(state),
     tags: new LmdbTagRepo(state),
     favorites: new LmdbFavoriteRepo(state),
+    progress: new LmdbProgressRepo(state),
+    watchlist: new LmdbWatchlistRepo(state),
+    invites: new LmdbInviteRepo(state),
     records: new LmdbRecordRepo(state),
     async close() {
       if (closed) return;

@@ -5,6 +5,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.
 import { nextSeq, writeTxn, type IndexState } from './env.js';
 import { removeSessionsOfUser } from './session.repo.js';
 import { removeFavoritesOfUser } from './favorite.repo.js';
+import { removeProgressOfUser } from './progress.repo.js';
+import { removeWatchlistOfUser } from './watchlist.repo.js';
 import { seqKey, userNameKey } from './keys.js';
 
 export class LmdbUserRepo implements UserRepo {
@@ -72,6 +74,8 @@ export class LmdbUserRepo implements UserRepo {
       if (!user) throw new NotFoundError(`user ${id} not found`);
       removeSessionsOfUser(this.dbs, id);
       removeFavoritesOfUser(this.dbs, id);
+      removeProgressOfUser(this.dbs, id);
+      removeWatchlistOfUser(this.dbs, id);
       this.dbs.userByName.remove(userNameKey(user.username));
       this.dbs.users.remove(id);
     });

@@ -9,6 +9,7 @@ import { applyItem, diffCounters, emptyCounters } from './counters.js';
 import type { IndexDbs } from './env.js';
 import { ITEM_INDEX_DBS, indexEntries, type IndexDbName } from './item-indexes.js';
 import { verifyMetaCounters } from './verify-meta.js';
+import { verifyHomeData } from './verify-home.js';
 import { DELETING_RANGE, META_COUNTERS, favoriteItemKey, favoriteKey, itemTagKey, libraryNameKey, seqKey, tagItemKey, tagKey } from './keys.js';
 
 const MAX_PROBLEMS = 200;
@@ -81,6 +82,7 @@ export function verifyIndexConsistency(store: IndexStore): string[] {
     }
   }
   verifyUserData(dbs, (id) => items.has(id), report);
+  verifyHomeData(dbs, (id) => items.has(id), report);
   return problems;
 }
 
