@@ -459,3 +459,50 @@ export interface AccessRepo {
   /** Most read extensions and parent folders (all time), highest first. */
   top(libraryId: number, kind: 'ext' | 'dir', limit: number): { key: string | number; count: number }[];
 }
+
+// ---------------------------------------------------------------- catalog (Catalogizer statistics)
+
+/**
+ * Per-library catalog totals, kept in the item write transaction (index/catalog-counters.ts).
+ * sizes: tiny (<1 KiB), small (<1 MiB), medium (<10 MiB), large (<100 MiB), huge (<1 GiB), massive.
+ * ext: '.mkv' -> [count, bytes, mediaType]; months: 'YYYY-MM' of addedAt -> [files, bytes].
+ */
+export interface CatalogCounters {
+  files: number;
+  dirs: number;
+  bytes: number;
+  sizes: number[];
+  ext: Record<string, [number, number, string]>;
+  months: Record<string, [number, number]>;
+}
+
+/** Cached content hashes of a file, valid while size and mtime are unchanged. */
+export interface FileHashes { size: number; mtimeMs: number; partial?: string; full?: string }
+
+/** One set of files with identical content (same size, partial hash and full hash). */
+export interface DuplicateGroup { hash: string; size: number; ids: number[] }
+
+/** The duplicate detector's last result for a library. */
+export interface DuplicateResult { libraryId: number; computedAt: number; groups: DuplicateGroup[]; filesHashed: number; bytesRead: number }
+
+export interface CatalogRepo {
+  /** Counters of one library (zeros when empty). */
+  counters(libraryId: number): CatalogCounters;
+  hashes(itemId: number): FileHashes | undefined;
+  putHashes(itemId: number, hashes: FileHashes): Promise<void>;
+  duplicates(libraryId: number): DuplicateResult | undefined;
+  putDuplicates(result: DuplicateResult): Promise<void>;
+}
+
+/** Recorded reads (downloads, streams): daily buckets and per-item last access. */
+export interface AccessRepo {
+  record(item: Item, at: number): Promise<void>;
+  /** Reads per day (UTC day number = floor(ms / 86,400,000)) in [fromDay, toDay] of a library (0 = all). */
+  daily(libraryId: number, fromDay: number, toDay: number): Map<number, number>;
+  /** Distinct items read since `sinceDay` (inclusive) in a library (0 = all). */
+  recentlyAccessed(libraryId: number, sinceDay: number): number;
+  /** Distinct items ever read in a library (0 = all). */
+  accessedItems(libraryId: number): number;
+  /** Most read extensions and parent folders (all time), highest first. */
+  top(libraryId: number, kind: 'ext' | 'dir', limit: number): { key: string | number; count: number }[];
+}

@@ -11,6 +11,7 @@ import { writeTxn, type IndexDbs, type IndexState } from './env.js';
 import { writeIndexDiff } from './item-indexes.js';
 import { MetaCounterTxn } from './meta-indexes.js';
 import { CatalogCounterTxn } from './catalog-counters.js';
+import { CatalogCounterTxn } from './catalog-counters.js';
 import { unlinkItemFavorites } from './favorite.repo.js';
 import { unlinkItemTags } from './tag.repo.js';
 import { unlinkItemProgress } from './progress.repo.js';
@@ -27,10 +28,13 @@ export class ItemTxn {
   private readonly metaCounters: MetaCounterTxn;
   /** Catalogizer statistics counters per library (catalog-counters.ts), same transaction. */
   private readonly catalogCounters: CatalogCounterTxn;
+  /** Catalogizer statistics counters per library (catalog-counters.ts), same transaction. */
+  private readonly catalogCounters: CatalogCounterTxn;
 
   constructor(private readonly dbs: IndexDbs, counters: IndexCounters, readonly now: number) {
     this.counters = cloneCounters(counters);
     this.metaCounters = new MetaCounterTxn((k) => this.dbs.meta.get(k));
+    this.catalogCounters = new CatalogCounterTxn((k) => this.dbs.meta.get(k));
     this.catalogCounters = new CatalogCounterTxn((k) => this.dbs.meta.get(k));
   }
 
@@ -69,6 +73,8 @@ export class ItemTxn {
     applyItem(this.counters, after, 1);
     this.metaCounters.apply(before, -1);
     this.metaCounters.apply(after, 1);
+    this.catalogCounters.apply(before, -1);
+    this.catalogCounters.apply(after, 1);
     this.catalogCounters.apply(before, -1);
     this.catalogCounters.apply(after, 1);
     this.dirty.set(after.id, after);
@@ -135,6 +141,7 @@ export class ItemTxn {
     if (this.seq !== undefined) this.dbs.meta.put(seqKey('item'), this.seq);
     this.dbs.meta.put(META_COUNTERS, this.counters);
     this.metaCounters.flush((k, v) => this.dbs.meta.put(k, v), (k) => { this.dbs.meta.remove(k); });
+    this.catalogCounters.flush((k, v) => this.dbs.meta.put(k, v), (k) => { this.dbs.meta.remove(k); });
     this.catalogCounters.flush((k, v) => this.dbs.meta.put(k, v), (k) => { this.dbs.meta.remove(k); });
   }
 }
