@@ -11,11 +11,8 @@ import { writeTxn, type IndexDbs, type IndexState } from './env.js';
 import { writeIndexDiff } from './item-indexes.js';
 import { MetaCounterTxn } from './meta-indexes.js';
 import { CatalogCounterTxn } from './catalog-counters.js';
-import { CatalogCounterTxn } from './catalog-counters.js';
 import { unlinkItemFavorites } from './favorite.repo.js';
 import { unlinkItemTags } from './tag.repo.js';
-import { unlinkItemProgress } from './progress.repo.js';
-import { unlinkItemWatchlist } from './watchlist.repo.js';
 import { unlinkItemProgress } from './progress.repo.js';
 import { unlinkItemWatchlist } from './watchlist.repo.js';
 import { childSegment, childIdOf, META_COUNTERS, pathKey, seqKey } from './keys.js';
@@ -28,13 +25,10 @@ export class ItemTxn {
   private readonly metaCounters: MetaCounterTxn;
   /** Catalogizer statistics counters per library (catalog-counters.ts), same transaction. */
   private readonly catalogCounters: CatalogCounterTxn;
-  /** Catalogizer statistics counters per library (catalog-counters.ts), same transaction. */
-  private readonly catalogCounters: CatalogCounterTxn;
 
   constructor(private readonly dbs: IndexDbs, counters: IndexCounters, readonly now: number) {
     this.counters = cloneCounters(counters);
     this.metaCounters = new MetaCounterTxn((k) => this.dbs.meta.get(k));
-    this.catalogCounters = new CatalogCounterTxn((k) => this.dbs.meta.get(k));
     this.catalogCounters = new CatalogCounterTxn((k) => this.dbs.meta.get(k));
   }
 
@@ -75,8 +69,6 @@ export class ItemTxn {
     this.metaCounters.apply(after, 1);
     this.catalogCounters.apply(before, -1);
     this.catalogCounters.apply(after, 1);
-    this.catalogCounters.apply(before, -1);
-    this.catalogCounters.apply(after, 1);
     this.dirty.set(after.id, after);
     return after;
   }
@@ -88,8 +80,6 @@ export class ItemTxn {
     // User data on the item goes in this same transaction, so it can never point at nothing.
     unlinkItemTags(this.dbs, item.id);
     unlinkItemFavorites(this.dbs, item.id);
-    unlinkItemProgress(this.dbs, item.id);
-    unlinkItemWatchlist(this.dbs, item.id);
     unlinkItemProgress(this.dbs, item.id);
     unlinkItemWatchlist(this.dbs, item.id);
     applyItem(this.counters, item, -1);
@@ -141,7 +131,6 @@ export class ItemTxn {
     if (this.seq !== undefined) this.dbs.meta.put(seqKey('item'), this.seq);
     this.dbs.meta.put(META_COUNTERS, this.counters);
     this.metaCounters.flush((k, v) => this.dbs.meta.put(k, v), (k) => { this.dbs.meta.remove(k); });
-    this.catalogCounters.flush((k, v) => this.dbs.meta.put(k, v), (k) => { this.dbs.meta.remove(k); });
     this.catalogCounters.flush((k, v) => this.dbs.meta.put(k, v), (k) => { this.dbs.meta.remove(k); });
   }
 }
