@@ -80,6 +80,10 @@ export class FileIdentifier {
       });
     }
     Object.assign(meta, await findArtwork(this.index, file));
+    // Fields an earlier NFO gave and this one no longer does are cleared (null).
+    const nfoKeys = Object.keys(nfoFields(nfo, meta.type === 'episode'));
+    for (const k of Array.isArray(file.meta?.nfoKeys) ? file.meta.nfoKeys as string[] : []) if (!nfoKeys.includes(k) && meta[k] === undefined) meta[k] = null;
+    meta.nfoKeys = nfoKeys;
     meta.virtualId = target.id;
     await this.virtuals.attach(file, target);
     return this.write(file, meta, target.id);
