@@ -51,6 +51,8 @@ const SEASON_DIR_RE = /^(?:season|series|saison|staffel|temporada|s)[ ._-]*(\d{1
 const SPECIALS_DIR_RE = /^(?:specials?|extras?)$/i;
 const PART_RE = /(?:^|[ ._-])(?:cd|dvd|part|pt|disc|disk)[ ._-]?(\d{1,2})(?=$|[ ._-])/i;
 const TITLE_YEAR_RE = /^(.+?)[ ._]*[([]((?:19|20)\d{2})[)\]]/;
+const RELEASE_TAG_RE = /(?:^|[ ._\[(-])(?:\d{3,4}[pi]|4k|web[ ._-]?(?:dl|rip)?|hdtv|bluray|blu-ray|brrip|bdrip|dvdrip|hdrip|webrip|x26[45]|h[ .]?26[45]|hevc|xvid|amzn|nf|dsnp|hmax|atvp|hulu|proper|repack|internal|multi|french|german|spanish|korean|japanese)(?=$|[ ._\])-])/i;
+const RESOLUTION_RE = /(?:^|[ ._\[(-])(2160p|1080[pi]|720p|576p|480p|4k)(?=$|[ ._\])-])/i;
 const GENERIC_BASES = new Set(['movie', 'video_ts', 'video ts', 'film', 'main', 'feature']);
 const EDITIONS: [RegExp, string][] = [
   [/director'?s[ ._-]?cut/i, "Director's Cut"],
@@ -150,13 +152,17 @@ function episodeName(base: string, dirs: string[], ep: EpisodeMatch, folderSeaso
   const season = ep.season ?? (ep.airDate && (folderSeason ?? 0) >= 1900 ? undefined : folderSeason);
   if (season !== undefined) out.season = season;
   if (ep.airDate) out.airDate = ep.airDate;
+  // Episode title and resolution with cheap patterns: a second and third release-name
+  // parse per episode halved throughput (docs/PERFORMANCE.md, "Metadata").
   const after = base.slice(ep.end).replace(/^[ ._-]+/, '');
   if (after) {
-    const t = parseReleaseName(after).title.replace(/^[ ._-]+|[ ._-]+$/g, '');
-    if (t && !/^\d{3,4}[pi]$/i.test(t)) out.episodeTitle = t;
+    const cut = RELEASE_TAG_RE.exec(after);
+    const raw = (cut ? after.slice(0, cut.index) : after);
+    const t = (/[ ]/.test(raw) ? raw : raw.replace(/[._]+/g, ' ')).replace(/^[ ._-]+|[ ._-]+$/g, '');
+    if (t) out.episodeTitle = t;
   }
-  const res = parseReleaseName(base).resolution;
-  if (res) out.resolution = res;
+  const res = RESOLUTION_RE.exec(base);
+  if (res) out.resolution = res[1].toLowerCase() === '4k' ? '2160p' : `${res[1].replace(/[pi]$/i, '')}p`;
   return out;
 }
 
