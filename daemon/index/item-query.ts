@@ -7,7 +7,7 @@ import type { ChildPageQuery, ChildSort, Page } from '../domain/ports.js';
 import type { Item, ItemKind, MediaType } from '../domain/types.js';
 import type { IndexDbs } from './env.js';
 import {
-  CHILD_SORT_VALUES_AT, childIdOf, childSegment, itemTokens, tokenize, tokenPrefixRange,
+  CHILD_SORT_VALUES_AT, childIdOf, childSegment, itemTokens, prefixEnd, tokenize, tokenPrefixRange,
   type ChildKey, type ChildSortCode, type TokenValue,
 } from './keys.js';
 
@@ -71,6 +71,11 @@ export function listChildren(dbs: IndexDbs, parentId: number, q: ChildPageQuery 
     return { items: loadPage(dbs, ids), total: parent.childCount ?? 0 };
   }
 
+  if (filter && foldersFirst && code === 'n') {
+    const page = typeFilteredByName(dbs, parentId, filter, desc, offset, limit);
+    if (page) return page;
+  }
+
   // General path: one ordered stream, filtered on the index value (the mediaType).
   const dirs = segment(0)[Symbol.iterator]();
   const files = segment(1)[Symbol.iterator]();
@@ -83,6 +88,34 @@ export function listChildren(dbs: IndexDbs, parentId: number, q: ChildPageQuery 
     total++;
   }
   return { items: loadPage(dbs, ids), total };
+}
+
+/**
+ * Name order, folders first, filtered to folders and/or ONE file media type: the type
+ * index ['t', parent, 1, mediaType, nameKey, id] holds that type's files in name order, so
+ * the page is two range scans with native offset/limit and the total two key counts, with
+ * no pass over the folder. Other filters (several file types) return undefined.
+ */
+function typeFilteredByName(dbs: IndexDbs, parentId: number, filter: Set<MediaType>, desc: boolean, offset: number, limit: number): Page<Item> | undefined {
+  const fileTypes = [...filter].filter((t) => t !== 'folder');
+  if (fileTypes.length > 1) return undefined;
+  const dirSeg = filter.has('folder') ? childSegment('n', parentId, 0) : undefined;
+  // Every nameKey of this type sorts below prefixEnd(''), the highest code point.
+  const fileSeg = fileTypes.length ? { start: ['t', parentId, 1, fileTypes[0]], end: ['t', parentId, 1, fileTypes[0], prefixEnd('')] } : undefined;
+  // getKeysCount mutates the options object it is given (lmdb 3.5): always pass a copy.
+  const dirCount = dirSeg ? dbs.itemChildren.getKeysCount({ ...dirSeg }) : 0;
+  const fileCount = fileSeg ? dbs.itemChildren.getKeysCount({ ...fileSeg }) : 0;
+  const scan = (seg: { start: Key; end: Key }, skip: number, take: number): number[] => {
+    if (take <= 0) return [];
+    const range = desc ? { start: seg.end, end: seg.start, reverse: true } : seg;
+    const out: number[] = [];
+    for (const { key } of dbs.itemChildren.getRange({ ...range, offset: skip, limit: take }) as Iterable<Entry>) out.push(childIdOf(key));
+    return out;
+  };
+  const ids: number[] = [];
+  if (limit > 0 && dirSeg && offset < dirCount) ids.push(...scan(dirSeg, offset, limit));
+  if (limit > 0 && fileSeg && ids.length < limit) ids.push(...scan(fileSeg, Math.max(0, offset - dirCount), limit - ids.length));
+  return { items: loadPage(dbs, ids), total: dirCount + fileCount };
 }
 
 function* concat<T>(a: Iterator<T>, b: Iterator<T>): Generator<T> {

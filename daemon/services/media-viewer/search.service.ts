@@ -17,6 +17,25 @@ export const SEARCH_MAX_PAGE_SIZE = 200;
 /** Matches gathered when a query needs filtering after the name search (tags, tag-name hits). */
 const FILTER_CAP = 10_000;
 const KINDS: Item['kind'][] = ['file', 'dir'];
+/** Name-search results read per step when paging past excluded items. */
+const SCAN_CHUNK = 200;
+
+/**
+ * The index's text folding (lowercase, accents removed, a few ligatures) and token split,
+ * mirrored here to test one item against a query without a search: every query token
+ * must be a prefix of one of the item's name (or title) tokens, as in ItemRepo.searchByName.
+ */
+const LIGATURES: Record<string, string> = { 'ß': 'ss', 'æ': 'ae', 'œ': 'oe', 'ø': 'o', 'ł': 'l', 'đ': 'd', 'ð': 'd', 'þ': 'th', 'ı': 'i' };
+const fold = (s: string): string => s.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/[ßæœøłđðþı]/g, (c) => LIGATURES[c] ?? c);
+export const queryTokens = (text: string): string[] => fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+export function matchesTokens(item: Pick<Item, 'name' | 'meta'>, want: string[]): boolean {
+  const have = queryTokens(item.name);
+  for (const f of ['title', 'originalTitle'] as const) {
+    const v = item.meta?.[f];
+    if (typeof v === 'string') have.push(...queryTokens(v));
+  }
+  return want.every((q) => have.some((t) => t.startsWith(q)));
+}
 
 export interface SearchItem extends MediaFile {
   ratingKey: string;
@@ -87,7 +106,46 @@ export class SearchService {
         const r = this.index.items.searchByName(parsed.text, { ...opts, offset, limit: pageSize });
         return done(r.items, r.total);
       }
-      // Filtered: gather name matches (bounded), add items of matching tags, then page.
+      if (inc.length) {
+        // Every result carries the rarest include tag: walk its items (bounded by the tag's
+        // size, not by how common the words are) and keep those whose name matches the text
+        // or that carry a tag whose name contains it.
+        const want = queryTokens(parsed.text);
+        const driver = inc.reduce((a, b) => (b.itemCount < a.itemCount ? b : a));
+        const page1: Item[] = [];
+        let total = 0;
+        this.eachTagged(driver, (item) => {
+          if (!item || !visible(item) || !passes(item.id)) return;
+          if (!matchesTokens(item, want) && !tagHits.some((t) => this.index.tags.hasTag(item.id, t.id))) return;
+          if (total >= offset && page1.length < pageSize) page1.push(item);
+          total++;
+        });
+        return done(page1, total);
+      }
+      if (!tagHits.length) {
+        // Exclusions only: name matches minus those carrying an excluded tag. The total is
+        // the index's count less the excluded items that match (a walk of the excluded
+        // tags, usually small); the page is read in chunks from the name search.
+        const want = queryTokens(parsed.text);
+        const excludedIds = new Set<number>();
+        for (const t of exc) {
+          this.eachTagged(t, (item) => { if (item && visible(item) && matchesTokens(item, want)) excludedIds.add(item.id); });
+        }
+        const all = this.index.items.searchByName(parsed.text, { ...opts, limit: 0 }).total;
+        const page1: Item[] = [];
+        let kept = 0;
+        for (let at = 0; page1.length < pageSize && at < all; at += SCAN_CHUNK) {
+          const chunk = this.index.items.searchByName(parsed.text, { ...opts, offset: at, limit: SCAN_CHUNK }).items;
+          for (const item of chunk) {
+            if (excludedIds.has(item.id) || !passes(item.id)) continue;
+            if (kept >= offset && page1.length < pageSize) page1.push(item);
+            kept++;
+          }
+          if (chunk.length < SCAN_CHUNK) break;
+        }
+        return done(page1, Math.max(0, all - excludedIds.size));
+      }
+      // Text that also names tags, with exclusions: gather (bounded) and page.
       const seen = new Set<number>();
       const matches: Item[] = [];
       const take = (item: Item | undefined) => {
