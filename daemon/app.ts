@@ -7,7 +7,7 @@
  * readiness flips, and background work (startup scans, watchers, probing) begins.
  * Stop order is the reverse; every step is bounded so a stuck part cannot hang shutdown.
  */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { AlcoveConfig } from './config/schema.js';
@@ -131,6 +131,7 @@ export class AlcoveApp {
     });
     this.port = await http.listen(config.server.host, config.server.port);
     logger.info({ host: config.server.host, port: this.port }, 'listening');
+    await this.writeRuntimeFile().catch((err: unknown) => logger.warn({ err }, 'daemon.json not written'));
 
     const index = await openIndexStore({ path: paths.indexDir, logger });
     const auth = await createAuthServices({
@@ -285,12 +286,35 @@ export class AlcoveApp {
     }
   }
 
+  /**
+   * `<stateDir>/daemon.json` ({pid, port, host, startedAt}): how `alcove tui --state-dir`
+   * finds the port of the daemon running on that state dir (with --port 0 it is only known
+   * once listening). Replaced atomically; removed on stop.
+   */
+  private get runtimeFile(): string { return join(this.paths.stateDir, 'daemon.json'); }
+
+  private async writeRuntimeFile(): Promise<void> {
+    const body = { pid: process.pid, port: this.port, host: this.config.server.host, startedAt: new Date().toISOString() };
+    const tmp = `${this.runtimeFile}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(body)}\n`, { mode: 0o644 });
+    await rename(tmp, this.runtimeFile);
+  }
+
+  /** Removes daemon.json only when it is this process's (a newer daemon may own it). */
+  private async removeRuntimeFile(): Promise<void> {
+    try {
+      const current = JSON.parse(await readFile(this.runtimeFile, 'utf8')) as { pid?: number };
+      if (current.pid === process.pid) await unlink(this.runtimeFile);
+    } catch { /* absent or unreadable: nothing of ours to remove */ }
+  }
+
   /** Stop accepting, abort background work, close the index. Safe to call twice. */
   async stop(): Promise<void> {
     const s = this.services;
     this.background.abort();
     this.ws?.close();
     this.ws = undefined;
+    if (this.http) await this.removeRuntimeFile();
     await this.http?.close(this.config.server.shutdownGraceMs);
     this.http = undefined;
     await this.watch?.stop().catch(() => undefined);
