@@ -41,6 +41,8 @@ import type { LogTap } from './log/log-tap.js';
 import { createPlaybackServices, type PlaybackServices } from './services/playback/create-playback.js';
 import { createProductionRegistry } from '../storage-adapters/registry.js';
 import { createCatalogizerLimits, type AdjustableCatalogizerLimits } from './services/catalogizer/config/limits.js';
+import { createCatalogizerCore, type CatalogizerCore } from './services/catalogizer/create-catalogizer-core.js';
+import { createStatusProbe } from './services/catalogizer/config/status-probe.js';
 import { createLibraryApiServices, type LibraryApiServices } from './services/library-api/create-library-api.js';
 
 /** Everything the API route modules may use. Built once the index is open. */
@@ -70,6 +72,8 @@ export interface AppServices {
   libraryApi: LibraryApiServices;
   /** Catalogizer /api/v1 per-IP rate limiters, shared by every route module of that surface. */
   catalogizerLimits: AdjustableCatalogizerLimits;
+  /** Catalogizer auth, users, configuration/wizard, error reports, log management (seed 003). */
+  catalogizerCore: CatalogizerCore;
   /** The daemon's own recent log lines (may be absent in tests). */
   logs?: LogTap;
 }
@@ -123,6 +127,8 @@ export class AlcoveApp {
       authenticate: (req) => (authenticate ? authenticate(req) : Promise.resolve(undefined)),
       maxBodyBytes: config.server.maxBodyBytes,
       metrics,
+      // Unexpected handler errors become crash reports (Catalogizer /api/v1/errors).
+      onUnexpectedError: (err, where) => { void this.services?.catalogizerCore.errors.recordCrash(err, 'unexpectedError', where).catch(() => undefined); },
     });
     this.http = http;
     registerSystemRoutes(http.router, {
@@ -193,9 +199,13 @@ export class AlcoveApp {
     // Listening before any scan starts, so identification follows each walk.
     libraryApi.start();
     const catalogizerLimits = createCatalogizerLimits(config.rateLimits);
+    const catalogizerCore = await createCatalogizerCore({
+      config, records: index.records, auth, limits: catalogizerLimits, logger, logs: this.logTap, overlayFile: paths.configOverrideFile,
+      status: createStatusProbe(system, index, Boolean(tools.ffmpeg.path)), discovery: () => ({ host: config.server.host, port: this.port }), processHooks: true,
+    });
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, catalogizerLimits, logs: this.logTap,
+      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, catalogizerLimits, catalogizerCore, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
@@ -314,6 +324,7 @@ export class AlcoveApp {
     this.background.abort();
     this.ws?.close();
     this.ws = undefined;
+    s?.catalogizerCore.close();
     if (this.http) await this.removeRuntimeFile();
     await this.http?.close(this.config.server.shutdownGraceMs);
     this.http = undefined;

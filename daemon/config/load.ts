@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { configSchema, type AlcoveConfig, type LibrarySeed } from './schema.js';
+import { derivePaths } from './paths.js';
 
 export class ConfigError extends Error {
   constructor(message: string) { super(message); this.name = 'ConfigError'; }
@@ -88,6 +89,14 @@ function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool
   }
 }
 
+function mergeInto(target: Tree, source: Tree): void {
+  for (const [k, v] of Object.entries(source)) {
+    const cur = target[k];
+    if (v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)) mergeInto(cur as Tree, v as Tree);
+    else target[k] = v;
+  }
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
     for (const child of Object.values(value)) deepFreeze(child);
@@ -141,6 +150,30 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     }
     if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`config file ${file}: expected a mapping at the top level`);
     Object.assign(tree, parsed);
+  }
+
+  // The overlay written by the configuration API (<stateDir>/config.override.yaml) sits
+  // above the config file and below ALCOVE_* and flags; it cannot move the state itself.
+  const stateDir = flags['state-dir'] ?? (env.ALCOVE_STATE_DIR || undefined) ?? (typeof tree.stateDir === 'string' ? tree.stateDir : undefined)
+    ?? (configSchema.shape.stateDir.parse(undefined) as string);
+  const overlayFile = derivePaths(stateDir).configOverrideFile;
+  let overlayText: string | undefined;
+  try {
+    overlayText = await readFile(overlayFile, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError(`config overlay ${overlayFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (overlayText !== undefined) {
+    let overlay: unknown;
+    try {
+      overlay = parseYaml(overlayText) ?? {};
+    } catch (err) {
+      throw new ConfigError(`config overlay ${overlayFile}: invalid YAML: ${(err as Error).message}`);
+    }
+    if (typeof overlay === 'object' && overlay !== null && !Array.isArray(overlay)) {
+      const { stateDir: _s, cacheDir: _c, ...rest } = overlay as Tree;
+      mergeInto(tree, rest);
+    }
   }
 
   for (const [name, spec] of Object.entries(ENV_KEYS)) {

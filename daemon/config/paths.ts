@@ -19,6 +19,8 @@ export interface DaemonPaths {
   localAdminTokenFile: string;
   /** The review paths YAML (Media Reviewer), kept in sync with the index. */
   reviewConfigFile: string;
+  /** Settings changed through the configuration API; loaded at start (config/load.ts). */
+  configOverrideFile: string;
 }
 
 export function derivePaths(stateDir: string, cacheDir?: string): DaemonPaths {
@@ -34,5 +36,6 @@ export function derivePaths(stateDir: string, cacheDir?: string): DaemonPaths {
     secretKeyFile: join(state, 'secret.key'),
     localAdminTokenFile: join(state, 'admin.token'),
     reviewConfigFile: join(state, 'review-paths.yaml'),
+    configOverrideFile: join(state, 'config.override.yaml'),
   });
 }

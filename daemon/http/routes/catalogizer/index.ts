@@ -6,6 +6,12 @@
 import type { Router } from '../../router.js';
 import type { AppServices } from '../../../app.js';
 import { v1, type V1Group } from './v1.js';
+import { registerCatalogizerAuthRoutes } from './auth.routes.js';
+import { registerCatalogizerUserRoutes } from './users.routes.js';
+import { registerCatalogizerRoleRoutes } from './roles.routes.js';
+import { registerCatalogizerConfigurationRoutes } from './configuration.routes.js';
+import { registerCatalogizerErrorRoutes } from './errors.routes.js';
+import { registerCatalogizerLogRoutes } from './logs.routes.js';
 
 /** What every Catalogizer route module's register function receives. */
 export interface CatalogizerGroups {
@@ -17,5 +23,11 @@ export interface CatalogizerGroups {
 
 export function registerCatalogizerRoutes(router: Router, services: AppServices): void {
   const groups: CatalogizerGroups = v1(router, services.catalogizerLimits);
-  void groups;
+  const core = services.catalogizerCore;
+  registerCatalogizerAuthRoutes(groups, core.auth);
+  registerCatalogizerUserRoutes(groups, core.users);
+  registerCatalogizerRoleRoutes(groups, services.auth.roles);
+  registerCatalogizerConfigurationRoutes(groups, core);
+  registerCatalogizerErrorRoutes(groups, core.errors);
+  registerCatalogizerLogRoutes(groups, core);
 }
