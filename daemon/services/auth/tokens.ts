@@ -37,8 +37,19 @@ export interface SignInput {
 
 const ISSUER = 'alcove';
 
+/** Verified tokens remembered, so a client's every request does not redo the HMAC check. */
+const VERIFIED_CACHE_MAX = 4096;
+
 export class TokenSigner {
   private readonly key: Uint8Array;
+  /**
+   * token -> claims of tokens whose signature already verified. A signature check is
+   * deterministic for a given key, so remembering it is safe; expiry and type are still
+   * checked on every call, and callers still check the session (revocation) every time.
+   * jose goes through WebCrypto (importKey per call), which cost about a third of a small
+   * authenticated request before this cache.
+   */
+  private readonly verified = new Map<string, TokenClaims>();
 
   /** `master` is the daemon secret (loadOrCreateSecretKey); a JWT-only key is derived from it. */
   constructor(master: Uint8Array, private readonly clock: Clock = systemClock) {
@@ -65,6 +76,11 @@ export class TokenSigner {
    */
   async verify(token: string | undefined, expected?: TokenType): Promise<TokenClaims | undefined> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) return undefined;
+    const cached = this.verified.get(token);
+    if (cached) {
+      if (cached.exp * 1000 <= this.clock.now()) { this.verified.delete(token); return undefined; }
+      return expected && cached.typ !== expected ? undefined : cached;
+    }
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'], issuer: ISSUER, currentDate: new Date(this.clock.now()),
@@ -74,10 +90,13 @@ export class TokenSigner {
       if (expected && typ !== expected) return undefined;
       const userId = Number(sub);
       if (!Number.isSafeInteger(userId) || userId <= 0 || typeof exp !== 'number') return undefined;
-      return {
+      const claims: TokenClaims = {
         sid, userId, typ: typ as TokenType, exp, iat: typeof iat === 'number' ? iat : 0,
         ...(typeof scope === 'string' ? { scope } : {}),
       };
+      if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(token, claims);
+      return claims;
     } catch {
       return undefined;
     }
