@@ -5,6 +5,7 @@
  */
 import type { Router } from '../../router.js';
 import type { AppServices } from '../../../app.js';
+import { registerCatalogizerCatalogRoutes } from './catalog.routes.js';
 import { v1, type V1Group } from './v1.js';
 import { registerCatalogizerAuthRoutes } from './auth.routes.js';
 import { registerCatalogizerUserRoutes } from './users.routes.js';
@@ -30,4 +31,5 @@ export function registerCatalogizerRoutes(router: Router, services: AppServices)
   registerCatalogizerConfigurationRoutes(groups, core);
   registerCatalogizerErrorRoutes(groups, core.errors);
   registerCatalogizerLogRoutes(groups, core);
+  registerCatalogizerCatalogRoutes(groups, services);
 }
