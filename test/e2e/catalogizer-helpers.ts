@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from '../helpers/daemon.js';
 
-export async function startCatalogizerDaemon(extraYaml = '', env: Record<string, string> = {}): Promise<{ daemon: RunningDaemon; configDir: string }> {
+export async function startCatalogizerDaemon(extraYaml = '', env: Record<string, string> = {}, keepState = false): Promise<{ daemon: RunningDaemon; configDir: string }> {
   const configDir = await mkdtemp(join(tmpdir(), 'alcove-cat-cfg-'));
   const file = join(configDir, 'alcove.yaml');
   await writeFile(file, `rateLimits:\n  authPerMinute: 10000\n  apiPerMinute: 100000\nscan:\n  onStartup: false\n  watch: false\n${extraYaml}`);
-  const daemon = await startDaemon({ args: ['--config', file], env: { ALCOVE_REGISTRATION: 'open', ...env } });
+  const daemon = await startDaemon({ args: ['--config', file], env: { ALCOVE_REGISTRATION: 'open', ...env }, keepState });
   return { daemon, configDir };
 }
 
