@@ -44,6 +44,7 @@ import { createCatalogizerLimits, type AdjustableCatalogizerLimits } from './ser
 import { createCatalogizerCore, type CatalogizerCore } from './services/catalogizer/create-catalogizer-core.js';
 import { createStatusProbe } from './services/catalogizer/config/status-probe.js';
 import { createLibraryApiServices, type LibraryApiServices } from './services/library-api/create-library-api.js';
+import { createHomeServices, type HomeServices } from './services/home/create-home.js';
 
 /** Everything the API route modules may use. Built once the index is open. */
 export interface AppServices {
@@ -70,6 +71,8 @@ export interface AppServices {
   playback: PlaybackServices;
   /** Metadata engine (identification, TMDb) and the OmniLux library API (seed 002). */
   libraryApi: LibraryApiServices;
+  /** h3xed home surface beyond playback: progress, watchlist, invites, browsing, users (seed 004). */
+  home: HomeServices;
   /** Catalogizer /api/v1 per-IP rate limiters, shared by every route module of that surface. */
   catalogizerLimits: AdjustableCatalogizerLimits;
   /** Catalogizer auth, users, configuration/wizard, error reports, log management (seed 003). */
@@ -198,6 +201,11 @@ export class AlcoveApp {
     });
     // Listening before any scan starts, so identification follows each walk.
     libraryApi.start();
+    const home = createHomeServices({
+      index, auth, events: this.events, getAdapter, tmdb: libraryApi.tmdb, logger, serverName: () => config.server.name,
+      artworkDir: paths.artworkDir, cacheDir: paths.cacheDir,
+    });
+    home.start();
     const catalogizerLimits = createCatalogizerLimits(config.rateLimits);
     const catalogizerCore = await createCatalogizerCore({
       config, records: index.records, auth, limits: catalogizerLimits, logger, logs: this.logTap, overlayFile: paths.configOverrideFile,
@@ -205,7 +213,7 @@ export class AlcoveApp {
     });
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, catalogizerLimits, catalogizerCore, logs: this.logTap,
+      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, home, catalogizerLimits, catalogizerCore, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
@@ -334,6 +342,7 @@ export class AlcoveApp {
       await s.mediaViewer.rebuild.stop().catch(() => undefined);
       await s.probeJob.stop().catch(() => undefined);
       await s.libraryApi.stop().catch(() => undefined);
+      await s.home.stop().catch(() => undefined);
       await s.playback.close().catch(() => undefined);
       for (const lib of s.index.libraries.list()) await s.scans.runningScan(lib.id)?.catch(() => undefined);
       s.scanStatus.close();

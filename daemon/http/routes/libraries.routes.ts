@@ -8,6 +8,7 @@ import type { AppServices } from '../../app.js';
 import type { Library } from '../../domain/types.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { LocationInput } from '../../services/libraries/library.service.js';
+import { libraryItemCount } from '../../services/home/library-browse.service.js';
 
 const ADMIN = { access: { kind: 'admin' } } as const;
 
@@ -20,6 +21,10 @@ function present(lib: Library, s: AppServices): Record<string, unknown> {
     name: lib.name,
     type: lib.type,
     topLevelCount: items,
+    // h3xed item counts: what /items lists by default, and media files (kept counters).
+    itemCount: libraryItemCount(s.index, lib),
+    fileCount: s.index.items.libraryCounters(lib.id).fileCount,
+    totalSize: s.index.items.libraryCounters(lib.id).totalSizeBytes,
     locations: lib.locations.map((loc) => {
       const r = s.index.roots.get(loc.rootId);
       return { id: loc.id, url: r?.url, online: loc.online, lastError: loc.lastError, lastScanAt: loc.lastScanAt };

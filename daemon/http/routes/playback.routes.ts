@@ -11,6 +11,10 @@ import type { RequestContext } from '../context.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { PlaybackServices } from '../../services/playback/create-playback.js';
 import { MediaSourceResolver } from '../../services/playback/media-source.js';
+import type { AuthInfo } from '../../domain/auth.js';
+
+/** Content restrictions (services/access): throws 404 for an item the user may not read. */
+export interface PlaybackGuard { assertCanAccessId(auth: AuthInfo | undefined, id: number): void }
 
 const ADMIN = { access: { kind: 'admin' } } as const;
 
@@ -29,8 +33,17 @@ async function bodyObject(ctx: RequestContext): Promise<Record<string, unknown>>
   return parsed as Record<string, unknown>;
 }
 
-export function registerPlaybackRoutes(router: Router, p: PlaybackServices): void {
-  const fileId = (ctx: RequestContext): number => MediaSourceResolver.parseId(ctx.params.fileId ?? '');
+export function registerPlaybackRoutes(router: Router, p: PlaybackServices, guard?: PlaybackGuard): void {
+  const fileId = (ctx: RequestContext): number => {
+    const id = MediaSourceResolver.parseId(ctx.params.fileId ?? '');
+    guard?.assertCanAccessId(ctx.auth, id);
+    return id;
+  };
+  // HLS playlist and segments: the session's file is checked again (restrictions may change mid-play).
+  const guardSession = (ctx: RequestContext): void => {
+    const meta = p.sessions.get(ctx.params.sessionId ?? '')?.meta;
+    if (meta) guard?.assertCanAccessId(ctx.auth, meta.fileId);
+  };
 
   router.get('/api/stream/:fileId', async (ctx) => {
     const file = await p.playback.stream(fileId(ctx), ctx.auth);
@@ -62,6 +75,7 @@ export function registerPlaybackRoutes(router: Router, p: PlaybackServices): voi
   });
 
   router.get('/api/transcode/:sessionId/stream.m3u8', async (ctx) => {
+    guardSession(ctx);
     const token = ctx.query.get('token');
     const text = await p.transcodes.playlist(ctx.params.sessionId ?? '', token ? `token=${encodeURIComponent(token)}` : '', ctx.auth);
     ctx.setHeader('Cache-Control', 'no-cache');
@@ -69,6 +83,7 @@ export function registerPlaybackRoutes(router: Router, p: PlaybackServices): voi
   });
 
   router.get('/api/transcode/:sessionId/:segment', async (ctx) => {
+    guardSession(ctx);
     const seg = await p.transcodes.segment(ctx.params.sessionId ?? '', ctx.params.segment ?? '', ctx.auth);
     const st = await stat(seg.path);
     await ctx.sendFile({

@@ -16,6 +16,7 @@ import { TagService } from './tag.service.js';
 import { ThumbnailRebuildJob } from './thumbnail-rebuild.job.js';
 import { ViewerStatsService } from './viewer-stats.service.js';
 import { ViewerThumbnailService } from './viewer-thumbnail.service.js';
+import { AccessService } from '../access/access.service.js';
 
 export interface MediaViewerServices {
   browse: BrowseService;
@@ -43,6 +44,7 @@ export interface MediaViewerDeps {
 
 export function createMediaViewerServices(d: MediaViewerDeps): MediaViewerServices {
   const presenter = new MediaFilePresenter(d.index);
+  const access = new AccessService(d.index);
   const storage = new ItemStorage(d.index, d.getAdapter);
   const favorites = new FavoriteService(d.index, d.paths, presenter);
   const thumbnails = new ViewerThumbnailService({ index: d.index, paths: d.paths, storage, thumbnails: d.thumbnails, composeGrid: d.composeGrid });
@@ -62,8 +64,13 @@ export function createMediaViewerServices(d: MediaViewerDeps): MediaViewerServic
     files: new OriginalFileService(d.paths, storage),
     viewerOf(auth) {
       if (auth.isAdmin) return { userId: auth.user.id };
-      const ids = d.index.users.get(auth.user.id)?.restrictions?.libraryIds;
-      return ids ? { userId: auth.user.id, libraryIds: ids } : { userId: auth.user.id };
+      const restrictions = d.index.users.get(auth.user.id)?.restrictions;
+      const ids = restrictions?.libraryIds;
+      const viewer: Viewer = ids ? { userId: auth.user.id, libraryIds: ids } : { userId: auth.user.id };
+      // Rating and label rules (h3xed restrictions) apply to the shared search too.
+      const scope = access.scopeFor(auth.user.id, false, restrictions);
+      if (scope.contentFiltered) viewer.allows = (item) => scope.allows(item);
+      return viewer;
     },
   };
 }

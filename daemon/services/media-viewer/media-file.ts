@@ -30,7 +30,12 @@ export interface PathPart { name: string; path: string }
 export interface BulkResult { success: number; failed: number; errors?: string[] }
 
 /** The viewer: who asks, and which libraries they may see (undefined = all). */
-export interface Viewer { userId: number; libraryIds?: readonly number[] }
+export interface Viewer {
+  userId: number;
+  libraryIds?: readonly number[];
+  /** Content restrictions (rating, labels; services/access). Absent = none. Search skips items it refuses. */
+  allows?: (item: Item) => boolean;
+}
 
 /** Our richer media types folded onto Media Viewer's five. */
 export function fileTypeOf(mediaType: MediaType): MediaFileType {

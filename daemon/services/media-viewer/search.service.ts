@@ -227,6 +227,7 @@ export class SearchService {
     for (const item of items) {
       const lib = this.presenter.libraryOf(item, viewer, libs);
       if (!lib) continue;
+      if (viewer.allows && !viewer.allows(item)) continue;
       const mf = this.presenter.present(item, lib, viewer, { thumbnails: 'browse', tags: true, itemCount: false });
       const title = typeof item.meta?.title === 'string' ? item.meta.title : item.name;
       const extra: SearchItem = {
