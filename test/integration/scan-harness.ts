@@ -63,6 +63,7 @@ export async function makeScanEnv(t: Test, options: ScanEnvOptions): Promise<Sca
   const index: IndexStore = {
     items, libraries: store.libraries, roots: store.roots, users: store.users, sessions: store.sessions,
     scans: store.scans, kv: store.kv, tags: store.tags, favorites: store.favorites,
+    progress: store.progress, watchlist: store.watchlist, invites: store.invites,
     schemaVersion: store.schemaVersion, close: () => store.close(),
   };
   const scheme = options.adapter.scheme === 'file' ? 'file' : 'webdav';
