@@ -44,6 +44,9 @@ import { createCatalogizerLimits, type AdjustableCatalogizerLimits } from './ser
 import { createCatalogizerCore, type CatalogizerCore } from './services/catalogizer/create-catalogizer-core.js';
 import { createStatusProbe } from './services/catalogizer/config/status-probe.js';
 import { createLibraryApiServices, type LibraryApiServices } from './services/library-api/create-library-api.js';
+import { MdnsAnnouncer } from './discovery/mdns.js';
+import { loadDnsSdBackend } from './discovery/dns-sd.adapter.js';
+import type { ServiceAnnouncer } from './discovery/announcer.port.js';
 import { createHomeServices, type HomeServices } from './services/home/create-home.js';
 
 /** Everything the API route modules may use. Built once the index is open. */
@@ -97,6 +100,7 @@ export class AlcoveApp {
   private services?: AppServices;
   private watch?: WatchService;
   private ws?: WebSocketHub;
+  private announcer?: ServiceAnnouncer;
   private readonly background = new AbortController();
   private port = 0;
 
@@ -235,6 +239,7 @@ export class AlcoveApp {
     await this.seedLibraries();
     system.attachIndex(index);
     logger.info({ schemaVersion: index.schemaVersion, ffmpeg: tools.ffmpeg.source, ffprobe: tools.ffprobe.source }, 'ready');
+    this.startDiscovery(serverId, system.build.version);
 
     if (auth.auth.setupRequired()) logger.warn('no admin account yet: POST /api/auth/setup or run `alcove user add NAME --role admin`');
     // The local admin token lets `alcove tui` on this machine connect without a password;
@@ -249,6 +254,15 @@ export class AlcoveApp {
       });
     }
     this.startBackground();
+  }
+
+  /** mDNS announcement once the port listens and the API is ready (never fails start). */
+  private startDiscovery(serverId: string, version: string): void {
+    const { mdns, server } = this.config;
+    const log = this.logger.child({ component: 'mdns' });
+    if (!mdns.enabled) { log.info('mDNS disabled by configuration'); return; }
+    this.announcer = new MdnsAnnouncer({ loadBackend: loadDnsSdBackend, logger: log });
+    this.announcer.start({ name: mdns.name ?? server.name, port: this.port, serverId, version, tls: false });
   }
 
   /** `--library NAME=PATH[:TYPE]`: create each local library that does not exist yet. */
@@ -329,6 +343,9 @@ export class AlcoveApp {
   /** Stop accepting, abort background work, close the index. Safe to call twice. */
   async stop(): Promise<void> {
     const s = this.services;
+    // Withdraw the announcement first, so browsers stop offering a server that is leaving.
+    this.announcer?.stop();
+    this.announcer = undefined;
     this.background.abort();
     this.ws?.close();
     this.ws = undefined;

@@ -33,6 +33,7 @@ const ENV_KEYS: Record<string, { key: string; kind: 'string' | 'int' | 'bool' | 
   ALCOVE_TMDB_URL: { key: 'metadata.tmdbUrl', kind: 'string' },
   ALCOVE_TMDB_API_KEY: { key: 'metadata.tmdbApiKey', kind: 'string' },
   ALCOVE_LIBRARIES: { key: 'libraries', kind: 'list' },
+  ALCOVE_MDNS: { key: 'mdns.enabled', kind: 'bool' },
 };
 
 export interface LoadedConfig {

@@ -76,6 +76,12 @@ export const configSchema = z.object({
     tmdbApiKey: z.string().min(1).optional(),
     language: z.string().min(2).max(10).default('en-US'),
   }).strict().prefault({}),
+  /** LAN discovery: `_alcove._tcp` and `_http._tcp` through Avahi (daemon/discovery). */
+  mdns: z.object({
+    enabled: z.boolean().default(true),
+    /** Announced instance name; default server.name. */
+    name: z.string().trim().min(1).max(63).optional(),
+  }).strict().prefault({}),
   /** HLS transcoding (daemon/media/transcode). */
   transcode: z.object({
     /** Concurrent transcode sessions; one more answers 429 with Retry-After. */
