@@ -13,9 +13,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'help':
         process.stdout.write(`${USAGE}\n`);
         return 0;
-      case 'tui':
-        process.stderr.write('alcove: the TUI is not built yet\n');
-        return 2;
+      case 'tui': {
+        // Loaded on demand: the user commands need neither blessed nor ws.
+        const { runTui } = await import('../../tui/main.js');
+        return await runTui({ stateDir: cmd.stateDir, url: cmd.url });
+      }
       default:
         await runUserCommand(cmd, { out: (line) => process.stdout.write(`${line}\n`) });
         return 0;

@@ -18,7 +18,7 @@ export type CliCommand =
   | ({ kind: 'user-add'; username: string; role: string; passwordStdin: boolean; email?: string } & Common)
   | ({ kind: 'user-passwd'; username: string; passwordStdin: boolean } & Common)
   | ({ kind: 'user-list'; json: boolean } & Common)
-  | { kind: 'tui' };
+  | { kind: 'tui'; stateDir: string; url?: string };
 
 export const USAGE = `Usage: alcove <command> [options]
 
@@ -26,7 +26,8 @@ Commands:
   user add <username> [--role admin|user|<role>] [--email ADDR] [--password-stdin]
   user passwd <username> [--password-stdin]
   user list [--json]
-  tui                       (not built yet)
+  tui [--url URL]           administration TUI: the local daemon of --state-dir (no
+                            password, via its admin.token), or --url with a login
 
 Options:
   --state-dir DIR           state directory (default: $ALCOVE_STATE_DIR, else ./alcove-data)
@@ -40,6 +41,7 @@ const OPTIONS = {
   email: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   json: { type: 'boolean' },
+  url: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -69,7 +71,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
 
   if (group === 'tui') {
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
-    return { kind: 'tui' };
+    allowOnly('url');
+    return { kind: 'tui', stateDir, ...(values.url !== undefined ? { url: values.url } : {}) };
   }
   if (group !== 'user') throw new UsageError(`unknown command '${group}'`);
   switch (action) {
