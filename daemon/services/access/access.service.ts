@@ -5,7 +5,7 @@
  * asks it, so a restriction cannot be forgotten in one place.
  *
  * An item's rating and labels are its own plus those of the items it belongs to (a file's
- * movie/episode, an episode's season and show, a track's album and artist): the strictest
+ * movie/episode, a sidecar's video, an episode's season and show, a track's album and artist): the strictest
  * rating wins and labels add up. Labels are meta.labels plus the item's tags (Media
  * Viewer), compared case-insensitively. Unrated items pass a rating limit. Admins pass all.
  */
@@ -92,6 +92,7 @@ export class AccessService {
     if (depth < MAX_DEPTH) {
       const up = new Set<number>();
       if (typeof m.virtualId === 'number') up.add(m.virtualId);
+      if (typeof item.ownerId === 'number') up.add(item.ownerId); // a sidecar (nfo, subtitle) follows its video
       if (typeof m.showId === 'number') up.add(m.showId);
       if (item.kind !== 'file' && item.kind !== 'dir' && item.parentId > 0) up.add(item.parentId);
       for (const id of up) {
