@@ -41,6 +41,8 @@ t.test('first boot: setup once, login, check, me', async (t) => {
   t.equal(server.status, 200);
   t.equal(server.body.setupRequired, true);
   t.equal(server.body.name, 'Alcove');
+  t.match(server.body.ffmpeg, { source: /^(system|bundled|config)$/, version: /\S/ }, 'which ffmpeg is in use is reported');
+  t.match(server.body.ffprobe, { source: /^(system|bundled|config)$/, version: /\S/ }, 'which ffprobe is in use is reported');
 
   const unauth = await d.request('GET', '/api/libraries', undefined, null);
   t.equal(unauth.status, 401);

@@ -83,6 +83,7 @@ export class SystemService {
       platform: platform(), arch: arch(), osRelease: release(), hostname: hostname(),
       setupRequired: this.index ? this.index.users.countAdmins() === 0 : undefined,
       ffmpeg: this.mediaTools ? { version: this.mediaTools.ffmpeg.version, source: this.mediaTools.ffmpeg.source } : undefined,
+      ffprobe: this.mediaTools ? { version: this.mediaTools.ffprobe.version, source: this.mediaTools.ffprobe.source } : undefined,
     };
   }
 }
