@@ -49,7 +49,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<RunningD
   });
   const stateDir = options.stateDir ?? await mkdtemp(join(tmpdir(), 'alcove-e2e-'));
   const child = spawn(process.execPath, [DAEMON_ENTRY, '--host', '127.0.0.1', '--port', '0', '--state-dir', stateDir, ...(options.args ?? [])], {
-    env: { ...process.env, ALCOVE_LOG_PRETTY: 'false', ALCOVE_LOG_LEVEL: 'debug', ...options.env },
+    // mDNS off unless a test turns it on (with its private Avahi): never announce test
+    // daemons on a developer machine's real network.
+    env: { ...process.env, ALCOVE_LOG_PRETTY: 'false', ALCOVE_LOG_LEVEL: 'debug', ALCOVE_MDNS: 'false', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: LogLine[] = [];
