@@ -34,6 +34,8 @@ const ENV_KEYS: Record<string, { key: string; kind: 'string' | 'int' | 'bool' | 
   ALCOVE_TMDB_API_KEY: { key: 'metadata.tmdbApiKey', kind: 'string' },
   ALCOVE_LIBRARIES: { key: 'libraries', kind: 'list' },
   ALCOVE_MDNS: { key: 'mdns.enabled', kind: 'bool' },
+  ALCOVE_OPENSUBTITLES_API_KEY: { key: 'subtitles.opensubtitlesApiKey', kind: 'string' },
+  ALCOVE_OPENSUBTITLES_URL: { key: 'subtitles.opensubtitlesUrl', kind: 'string' },
 };
 
 export interface LoadedConfig {

@@ -82,6 +82,23 @@ export const configSchema = z.object({
     /** Announced instance name; default server.name. */
     name: z.string().trim().min(1).max(63).optional(),
   }).strict().prefault({}),
+  /** Catalogizer subtitles: OpenSubtitles REST client; without a key search/download answer 503. */
+  subtitles: z.object({
+    opensubtitlesUrl: z.string().url().default('https://api.opensubtitles.com/api/v1'),
+    opensubtitlesApiKey: z.string().min(1).optional(),
+    /** Sent as User-Agent (OpenSubtitles requires an application name). */
+    userAgent: z.string().min(1).default('Alcove v1'),
+    /** Machine translation for /subtitles/translate (LibreTranslate API); absent = 501. */
+    translationProvider: z.object({
+      kind: z.literal('libretranslate'),
+      url: z.string().url(),
+      apiKey: z.string().min(1).optional(),
+    }).strict().optional(),
+  }).strict().prefault({}),
+  /** Catalogizer conversion jobs (ffmpeg): how many run at once. */
+  conversion: z.object({
+    maxConcurrent: positiveInt.max(16).default(1),
+  }).strict().prefault({}),
   /** HLS transcoding (daemon/media/transcode). */
   transcode: z.object({
     /** Concurrent transcode sessions; one more answers 429 with Retry-After. */
