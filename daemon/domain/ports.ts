@@ -458,4 +458,9 @@ export interface AccessRepo {
   accessedItems(libraryId: number): number;
   /** Most read extensions and parent folders (all time), highest first. */
   top(libraryId: number, kind: 'ext' | 'dir', limit: number): { key: string | number; count: number }[];
+  /**
+   * Items read since `sinceDay` (inclusive, all libraries) with their reads in that range and
+   * their last read day; at most `cap` items, in last-read-day order (trending).
+   */
+  readsSince(sinceDay: number, cap?: number): { itemId: number; reads: number; lastDay: number }[];
 }

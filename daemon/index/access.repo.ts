@@ -8,6 +8,7 @@
  *   ['acc-last', lib, lastDay, id]   -> null   (distinct items by last read day: range counts)
  *   ['acc-distinct', lib]            -> distinct items ever read
  *   ['acc-ext', lib, ext] / ['acc-dir', lib, parentId] -> reads
+ *   ['acc-iday', itemId, day]        -> reads of one item that day (trending in a time range)
  */
 import type { AccessRepo } from '../domain/ports.js';
 import type { Item } from '../domain/types.js';
@@ -31,6 +32,7 @@ export class LmdbAccessRepo implements AccessRepo {
     writeTxn(this.dbs, () => {
       const prev = meta.get(['acc-item', item.id]) as ItemAccess | undefined;
       meta.put(['acc-item', item.id], { count: (prev?.count ?? 0) + 1, lastDay: day });
+      bump(['acc-iday', item.id, day]);
       for (const lib of [item.libraryId, 0]) {
         bump(['acc-day', lib, day]);
         if (prev) meta.remove(['acc-last', lib, prev.lastDay, item.id]);
@@ -56,6 +58,19 @@ export class LmdbAccessRepo implements AccessRepo {
 
   accessedItems(libraryId: number): number {
     return (this.meta.get(['acc-distinct', libraryId]) as number | undefined) ?? 0;
+  }
+
+  readsSince(sinceDay: number, cap = 50_000): { itemId: number; reads: number; lastDay: number }[] {
+    const out: { itemId: number; reads: number; lastDay: number }[] = [];
+    for (const key of this.meta.getKeys({ start: ['acc-last', 0, sinceDay], end: ['acc-last', 1] })) {
+      if (out.length >= cap) break;
+      const [, , lastDay, itemId] = key as [string, number, number, number];
+      let reads = 0;
+      for (const { value } of this.meta.getRange({ start: ['acc-iday', itemId, sinceDay], end: ['acc-iday', itemId + 1] })) reads += value as number;
+      // Reads recorded before per-day item counts existed: the last one is known to be in range.
+      out.push({ itemId, reads: Math.max(1, reads), lastDay });
+    }
+    return out;
   }
 
   top(libraryId: number, kind: 'ext' | 'dir', limit: number): { key: string | number; count: number }[] {
