@@ -13,6 +13,7 @@ import { registerCatalogizerRoleRoutes } from './roles.routes.js';
 import { registerCatalogizerConfigurationRoutes } from './configuration.routes.js';
 import { registerCatalogizerErrorRoutes } from './errors.routes.js';
 import { registerCatalogizerLogRoutes } from './logs.routes.js';
+import { registerCatalogizerMediaRoutes } from './media.routes.js';
 
 /** What every Catalogizer route module's register function receives. */
 export interface CatalogizerGroups {
@@ -32,4 +33,5 @@ export function registerCatalogizerRoutes(router: Router, services: AppServices)
   registerCatalogizerErrorRoutes(groups, core.errors);
   registerCatalogizerLogRoutes(groups, core);
   registerCatalogizerCatalogRoutes(groups, services);
+  registerCatalogizerMediaRoutes(groups, services);
 }
