@@ -194,7 +194,7 @@ t.test('restart keeps the index and users; SIGTERM exits 0', async (t) => {
 });
 
 t.test('a bad configuration is refused with the key named', async (t) => {
-  const bad = await startDaemon({ args: ['--port', 'eighty'], waitReady: false, timeoutMs: 5000 }).then(
+  const bad = await startDaemon({ args: ['--port', 'eighty'], waitReady: false, timeoutMs: 30_000 }).then(
     () => 'started', (err: Error) => err.message);
   t.match(bad, /--port: expected an integer/);
 });
