@@ -87,6 +87,8 @@ export interface ItemRepo {
   counters(): IndexCounters;
   /** Allocate an id for a virtual item (shares the item counter). */
   createVirtual(item: Omit<Item, 'id' | 'addedAt' | 'updatedAt'>): Promise<Item>;
+  /** Merge meta into many items in ONE transaction (bulk identification); missing ids are skipped. Returns items changed. */
+  updateMetaMany(updates: { id: number; meta: Record<string, unknown> }[]): Promise<number>;
   /** Per-library media file totals (kept incrementally; zeros for an empty library). */
   libraryCounters(libraryId: number): LibraryCounters;
   /**

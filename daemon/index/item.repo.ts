@@ -158,6 +158,19 @@ export class LmdbItemRepo implements ItemRepo {
     });
   }
 
+  async updateMetaMany(updates: { id: number; meta: Record<string, unknown> }[]): Promise<number> {
+    return runItemTxn(this.state, (tx) => {
+      let n = 0;
+      for (const u of updates) {
+        const item = tx.get(u.id);
+        if (!item) continue;
+        tx.update(item, { ...item, meta: { ...(item.meta ?? {}), ...u.meta }, updatedAt: tx.now });
+        n++;
+      }
+      return n;
+    });
+  }
+
   libraryCounters(libraryId: number): LibraryCounters {
     return libraryCounters(this.dbs, libraryId);
   }

@@ -39,7 +39,15 @@ export function listByMeta(dbs: IndexDbs, q: MetaListQuery): Page<Item> {
   if (filterCategory === undefined) {
     const total = (dbs.meta.get(sortCountKey(scope)) as number | undefined) ?? 0;
     if (limit > 0 && offset < total) {
-      for (const key of dbs.itemMetaSort.getKeys({ ...opts, offset, limit })) ids.push(metaSortIdOf(key as Key));
+      // Skipping `offset` keys costs O(offset): deep pages are read from the other end.
+      const end = Math.min(total, offset + limit);
+      if (offset > total - end) {
+        const back = reverse ? { start: range.start, end: range.end } : { start: range.end, end: range.start, reverse: true };
+        for (const key of dbs.itemMetaSort.getKeys({ ...back, offset: total - end, limit: end - offset })) ids.push(metaSortIdOf(key as Key));
+        ids.reverse();
+      } else {
+        for (const key of dbs.itemMetaSort.getKeys({ ...opts, offset, limit })) ids.push(metaSortIdOf(key as Key));
+      }
     }
     return { items: load(dbs, ids), total };
   }
