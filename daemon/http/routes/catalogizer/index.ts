@@ -13,6 +13,7 @@ import { registerCatalogizerRoleRoutes } from './roles.routes.js';
 import { registerCatalogizerConfigurationRoutes } from './configuration.routes.js';
 import { registerCatalogizerErrorRoutes } from './errors.routes.js';
 import { registerCatalogizerLogRoutes } from './logs.routes.js';
+import { registerCatalogizerSubtitleRoutes } from './subtitles.routes.js';
 import { registerCatalogizerMediaRoutes } from './media.routes.js';
 
 /** What every Catalogizer route module's register function receives. */
@@ -33,5 +34,6 @@ export function registerCatalogizerRoutes(router: Router, services: AppServices)
   registerCatalogizerErrorRoutes(groups, core.errors);
   registerCatalogizerLogRoutes(groups, core);
   registerCatalogizerCatalogRoutes(groups, services);
+  registerCatalogizerSubtitleRoutes(groups, services);
   registerCatalogizerMediaRoutes(groups, services);
 }
