@@ -21,7 +21,7 @@ async function streamArchive(ctx: RequestContext, plan: ArchivePlan): Promise<vo
     'X-Archive-Bytes': String(plan.totalSize),
     'Cache-Control': 'no-store',
   });
-  const gen = coalesce(archiveStream(plan.format, plan.entries(), ctx.signal), 512 * 1024);
+  const gen = coalesce(archiveStream(plan.format, plan.entries(), ctx.signal), 2 * 1024 * 1024);
   try {
     for await (const chunk of gen) {
       if (!(await writer.write(chunk))) break;
