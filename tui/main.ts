@@ -44,6 +44,12 @@ export async function runTui(options: TuiOptions): Promise<number> {
     return 1;
   }
 
+  // Under a UTF-8 locale draw borders with Unicode box characters instead of the DEC
+  // alternate character set: several terminfo entries (tmux-256color among them) make
+  // blessed's ACS come out as letters (lqqk). ncurses honours the same variable.
+  if (process.env.NCURSES_NO_UTF8_ACS === undefined && /utf-?8/i.test(process.env.LC_ALL || process.env.LC_CTYPE || process.env.LANG || '')) {
+    process.env.NCURSES_NO_UTF8_ACS = '1';
+  }
   const screen = blessed.screen({ smartCSR: true, title: 'Alcove', autoPadding: true, fullUnicode: false, warnings: false });
   let realtime: RealtimeClient | undefined;
   let state: TuiState | undefined;

@@ -119,7 +119,9 @@ export class Shell implements ShellApi {
   private renderTabs(): void {
     const name = this.state.server?.name ?? 'Alcove';
     const tabs = this.screens.map((s, i) => (i === this.active ? `{inverse}[${i + 1} ${esc(s.title)}]{/inverse}` : ` ${i + 1} ${esc(s.title)} `)).join('');
-    this.tabs.setContent(`{bold} ${esc(name)} {/bold}|${tabs}`);
+    const plainLength = this.screens.reduce((n, s) => n + s.title.length + 4, name.length + 3);
+    // Narrow terminals lose the server name first, so every tab stays visible.
+    this.tabs.setContent(plainLength <= (Number(this.screen.width) || 80) ? `{bold} ${esc(name)} {/bold}|${tabs}` : tabs);
   }
 
   private renderStatus(): void {

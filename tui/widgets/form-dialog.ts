@@ -1,9 +1,13 @@
 /**
  * Modal dialogs: a form (text, password and choice fields, filled one after another) and a
  * yes/no confirmation. Keys: Enter accepts a field and moves on (on the last field it
- * submits), Escape cancels, Left/Right (or Space) cycle a choice, Up goes back a field.
- * `submit` runs with the dialog still open: a thrown error is shown in the dialog and the
- * form starts again from the first field with the values kept.
+ * submits), Tab/Down and Up move between fields, Escape cancels, Left/Right (or Space)
+ * cycle a choice, Backspace and Ctrl-U edit. `submit` runs with the dialog still open: a
+ * thrown error is shown in the dialog and the form goes back to its first field.
+ *
+ * One keypress handler on the dialog does all editing, attached before the dialog shows:
+ * keys typed ahead (a paste, a burst over a slow SSH link) are never lost between fields,
+ * which blessed's readInput (it attaches on the next tick) would drop.
  */
 import blessed from 'neo-blessed';
 import type { Widgets } from 'blessed';
@@ -26,92 +30,86 @@ export interface FormOptions {
   submit: (values: Record<string, string>) => Promise<void>;
 }
 
-type Control = { field: FormField; el: Widgets.BoxElement | Widgets.TextboxElement; value: () => string };
-
 /** Resolves true when submitted (and `submit` succeeded), false when cancelled. */
 export function openForm(screen: Widgets.Screen, options: FormOptions): Promise<boolean> {
   return new Promise((resolve) => {
+    const { fields } = options;
     const width = Math.min(72, Math.max(40, Number(screen.width) - 4));
-    const labelWidth = Math.max(...options.fields.map((f) => f.label.length)) + 2;
+    const labelWidth = Math.max(...fields.map((f) => f.label.length)) + 2;
+    const inputWidth = width - labelWidth - 4;
     const dialog = blessed.box({
-      parent: screen, top: 'center', left: 'center', width, height: options.fields.length + 5,
+      parent: screen, top: 'center', left: 'center', width, height: fields.length + 4,
       border: { type: 'line' }, label: ` ${esc(options.title)} `, tags: true, style: { border: { fg: 'cyan' } },
     });
-    const message = blessed.box({ parent: dialog, top: options.fields.length + 1, left: 1, width: width - 4, height: 1, tags: true });
-    const controls: Control[] = options.fields.map((field, i) => {
+    const message = blessed.box({ parent: dialog, top: fields.length + 1, left: 1, width: width - 4, height: 1, tags: true });
+    const inputs = fields.map((field, i) => {
       blessed.box({ parent: dialog, top: i, left: 1, width: labelWidth, height: 1, content: `${field.label}:` });
-      const common = { parent: dialog, top: i, left: labelWidth + 1, width: width - labelWidth - 4, height: 1 };
-      if (field.kind === 'choice') {
-        const choices = field.choices ?? [];
-        let index = Math.max(0, choices.indexOf(field.value ?? ''));
-        const el = blessed.box({ ...common, tags: true, keyable: true } as Widgets.BoxOptions);
-        const paint = (): void => { el.setContent(`< ${esc(choices[index] ?? '')} >`); };
-        paint();
-        el.on('keypress', (_ch: string, key: Widgets.Events.IKeyEventArg) => {
-          if (key.name === 'left') index = (index + choices.length - 1) % choices.length;
-          else if (key.name === 'right' || key.name === 'space') index = (index + 1) % choices.length;
-          else return;
-          paint();
-          screen.render();
-        });
-        return { field, el, value: () => choices[index] ?? '' };
-      }
-      const el = blessed.textbox({
-        ...common, inputOnFocus: false, censor: field.kind === 'password', style: { bg: 'blue', fg: 'white' },
-      });
-      if (field.value) el.setValue(field.value);
-      return { field, el, value: () => el.getValue() };
+      return blessed.box({ parent: dialog, top: i, left: labelWidth + 1, width: inputWidth, height: 1, tags: true });
     });
+    const values = fields.map((f) => f.value ?? (f.kind === 'choice' ? f.choices?.[0] ?? '' : ''));
+    let active = 0;
+    let busy = false;
+    let note: { text: string; error: boolean } | undefined;
 
-    const hint = (text?: string, isError = false): void => {
-      message.setContent(text ? (isError ? `{red-fg}${esc(text)}{/red-fg}` : `{gray-fg}${esc(text)}{/gray-fg}`) : '');
+    const paint = (): void => {
+      fields.forEach((f, i) => {
+        const on = i === active && !busy;
+        let text: string;
+        if (f.kind === 'choice') text = `< ${values[i]} >`;
+        else {
+          const shown = f.kind === 'password' ? '*'.repeat(values[i].length) : values[i];
+          text = `${shown}${on ? '_' : ''}`.slice(-inputWidth);
+        }
+        inputs[i].style = on ? { bg: 'blue', fg: 'white' } : {};
+        inputs[i].setContent(esc(text));
+      });
+      const f = fields[active];
+      const hint = note ?? { text: f.hint ?? (f.kind === 'choice' ? 'Left/Right change, Enter next, Esc cancel' : 'Enter next, Esc cancel'), error: false };
+      message.setContent(busy ? 'Saving...' : hint.error ? `{red-fg}${esc(hint.text)}{/red-fg}` : `{gray-fg}${esc(hint.text)}{/gray-fg}`);
+      screen.render();
     };
-    const close = (ok: boolean): void => {
+    const finish = (ok: boolean): void => {
       dialog.destroy();
       screen.render();
       resolve(ok);
     };
+    const move = (to: number): void => { active = Math.max(0, Math.min(fields.length - 1, to)); note = undefined; };
 
-    const activate = (i: number, keepMessage = false): void => {
-      const c = controls[i];
-      if (!keepMessage) hint(c.field.hint ?? (c.field.kind === 'choice' ? 'Left/Right change, Enter next, Esc cancel' : 'Enter next, Esc cancel'));
-      c.el.focus();
-      screen.render();
-      if (c.el.type === 'textbox') {
-        (c.el as Widgets.TextboxElement).readInput((_err: unknown, value?: string | null) => {
-          if (value === null || value === undefined) return close(false);
-          advance(i);
-        });
-        return;
-      }
-      const onKey = (_ch: string, key: Widgets.Events.IKeyEventArg): void => {
-        if (key.name === 'escape') { off(); close(false); } else if (key.name === 'enter') { off(); advance(i); } else if (key.name === 'up' && i > 0) { off(); activate(i - 1); }
-      };
-      const off = (): void => { c.el.removeListener('keypress', onKey); };
-      // Next tick: the Enter that activated this field must not also accept it.
-      setImmediate(() => c.el.on('keypress', onKey));
-    };
-
-    const advance = (i: number): void => {
-      const c = controls[i];
-      if (c.field.required && !c.value().trim()) {
-        hint(`${c.field.label} is required`, true);
-        screen.render();
-        setImmediate(() => activate(i, true));
-        return;
-      }
-      if (i + 1 < controls.length) { setImmediate(() => activate(i + 1)); return; }
-      const values = Object.fromEntries(controls.map((x) => [x.field.name, x.field.kind === 'password' ? x.value() : x.value().trim()]));
-      hint('Saving...');
-      screen.render();
-      options.submit(values).then(() => close(true), (err: unknown) => {
-        hint((err as Error).message || String(err), true);
-        screen.render();
-        setTimeout(() => activate(0, true), 0);
+    const accept = (): void => {
+      const f = fields[active];
+      if (f.required && !values[active].trim()) { note = { text: `${f.label} is required`, error: true }; return; }
+      if (active + 1 < fields.length) { move(active + 1); return; }
+      busy = true;
+      const out = Object.fromEntries(fields.map((x, i) => [x.name, x.kind === 'password' ? values[i] : values[i].trim()]));
+      options.submit(out).then(() => finish(true), (err: unknown) => {
+        busy = false;
+        active = 0;
+        note = { text: (err as Error).message || String(err), error: true };
+        paint();
       });
     };
 
-    activate(0);
+    dialog.on('keypress', (ch: string | undefined, key: Widgets.Events.IKeyEventArg) => {
+      if (busy || key.name === 'return') return;
+      const f = fields[active];
+      const choices = f.choices ?? [];
+      if (key.name === 'escape') return finish(false);
+      if (key.name === 'enter') accept();
+      else if (key.name === 'up' || key.full === 'S-tab') move(active - 1);
+      else if (key.name === 'down' || key.name === 'tab') move(active + 1);
+      else if (f.kind === 'choice') {
+        const at = choices.indexOf(values[active]);
+        if (key.name === 'left') values[active] = choices[(at + choices.length - 1) % choices.length] ?? '';
+        else if (key.name === 'right' || key.name === 'space') values[active] = choices[(at + 1) % choices.length] ?? '';
+        else return;
+      } else if (key.name === 'backspace') values[active] = values[active].slice(0, -1);
+      else if (key.full === 'C-u') values[active] = '';
+      else if (ch && ch.length === 1 && ch >= ' ' && !key.ctrl && !key.meta) values[active] += ch;
+      else return;
+      if (!busy) paint();
+    });
+    dialog.focus();
+    paint();
   });
 }
 
@@ -120,7 +118,7 @@ export function confirm(screen: Widgets.Screen, title: string, text: string): Pr
   return new Promise((resolve) => {
     const width = Math.min(64, Math.max(30, Number(screen.width) - 4));
     const box = blessed.box({
-      parent: screen, top: 'center', left: 'center', width, height: 5, border: { type: 'line' }, label: ` ${esc(title)} `,
+      parent: screen, top: 'center', left: 'center', width, height: 4, border: { type: 'line' }, label: ` ${esc(title)} `,
       tags: true, keyable: true, content: ` ${esc(text)}\n {bold}y{/bold} yes   {bold}n{/bold} no`, style: { border: { fg: 'yellow' } },
     } as Widgets.BoxOptions);
     box.focus();
@@ -134,6 +132,6 @@ export function confirm(screen: Widgets.Screen, title: string, text: string): Pr
       screen.render();
       resolve(yes);
     };
-    setImmediate(() => box.on('keypress', onKey));
+    box.on('keypress', onKey);
   });
 }
