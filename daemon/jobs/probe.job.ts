@@ -7,7 +7,7 @@
  * - Items are read in pages (ItemRepo.pendingProbe, by id), never all at once, and probed
  *   with at most `concurrency` in flight. Each result is written with setProbe: 'done' with
  *   the info, 'failed' with the error message, 'skipped' for types the prober does not
- *   handle. One failure never stops the queue.
+ *   handle and for empty files (error 'empty file'). One failure never stops the queue.
  * - Items of offline locations, and probes that fail because storage went away, stay
  *   pending for a later drain instead of being marked failed.
  * - `idle()` resolves when no drain is running; `stop()` aborts and waits.
@@ -131,6 +131,11 @@ export class ProbeJob {
     try {
       if (!PROBED_MEDIA_TYPES.has(item.mediaType) || item.kind !== 'file') {
         await index.items.setProbe(item.id, 'skipped');
+        return true;
+      }
+      // An empty file has nothing to probe; asking ffprobe costs a process for a sure failure.
+      if (item.size === 0) {
+        await index.items.setProbe(item.id, 'skipped', undefined, 'empty file');
         return true;
       }
       const location = locations.get(item.locationId);

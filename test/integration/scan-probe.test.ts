@@ -21,6 +21,7 @@ const fixturesDir = await mkdtemp(join(tmpdir(), 'alcove-scan-probe-'));
 t.teardown(() => rm(fixturesDir, { recursive: true, force: true }));
 const fx: MediaFixtures = await makeMediaFixtures(fixturesDir);
 await writeFile(join(fixturesDir, 'notes.txt'), 'not media');
+await writeFile(join(fixturesDir, 'empty.mp4'), '');
 const prober = new ProbeService(await locateMediaTools(silentLogger()), silentLogger(), { timeoutMs: 20_000 });
 
 /** A ScanEnv whose scanner kicks a real ProbeJob. */
@@ -60,7 +61,9 @@ t.test('local files: probe info filled, corrupt file failed, queue drained', asy
   t.equal(broken?.probeState, 'failed', 'corrupt file recorded as failed');
   t.ok(broken?.probeError && broken.probeError.length > 0, 'with an error message');
   t.equal(get(join(fixturesDir, 'notes.txt'))?.probeState, undefined, 'non-media files are not probed');
-  const media = [...tree.values()].filter((i) => i.kind === 'file' && ['image', 'video', 'audio'].includes(i.mediaType));
+  const empty = tree.get('empty.mp4');
+  t.match(empty, { probeState: 'skipped', probeError: 'empty file' }, 'an empty file is skipped, not probed');
+  const media = [...tree.values()].filter((i) => i.kind === 'file' && ['image', 'video', 'audio'].includes(i.mediaType) && i.size > 0);
   t.ok(media.length >= 10);
   t.same(media.filter((i) => i.probeState !== 'done' && i.probeState !== 'failed').map((i) => i.relPath), [], 'every media file settled');
   t.same(media.filter((i) => i.probeState === 'failed').map((i) => i.relPath), ['broken.mp4'], 'only the corrupt file failed');
