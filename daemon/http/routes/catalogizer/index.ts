@@ -14,6 +14,7 @@ import { registerCatalogizerConfigurationRoutes } from './configuration.routes.j
 import { registerCatalogizerErrorRoutes } from './errors.routes.js';
 import { registerCatalogizerLogRoutes } from './logs.routes.js';
 import { registerCatalogizerSubtitleRoutes } from './subtitles.routes.js';
+import { registerCatalogizerConversionRoutes } from './conversion.routes.js';
 import { registerCatalogizerMediaRoutes } from './media.routes.js';
 
 /** What every Catalogizer route module's register function receives. */
@@ -35,5 +36,6 @@ export function registerCatalogizerRoutes(router: Router, services: AppServices)
   registerCatalogizerLogRoutes(groups, core);
   registerCatalogizerCatalogRoutes(groups, services);
   registerCatalogizerSubtitleRoutes(groups, services);
+  registerCatalogizerConversionRoutes(groups, services);
   registerCatalogizerMediaRoutes(groups, services);
 }
