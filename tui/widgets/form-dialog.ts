@@ -3,7 +3,8 @@
  * yes/no confirmation. Keys: Enter accepts a field and moves on (on the last field it
  * submits), Tab/Down and Up move between fields, Escape cancels, Left/Right (or Space)
  * cycle a choice, Backspace and Ctrl-U edit. `submit` runs with the dialog still open: a
- * thrown error is shown in the dialog and the form goes back to its first field.
+ * thrown error is shown in the dialog; password fields are emptied and the first of them
+ * is active again, other values are kept.
  *
  * One keypress handler on the dialog does all editing, attached before the dialog shows:
  * keys typed ahead (a paste, a burst over a slow SSH link) are never lost between fields,
@@ -83,7 +84,9 @@ export function openForm(screen: Widgets.Screen, options: FormOptions): Promise<
       const out = Object.fromEntries(fields.map((x, i) => [x.name, x.kind === 'password' ? values[i] : values[i].trim()]));
       options.submit(out).then(() => finish(true), (err: unknown) => {
         busy = false;
-        active = 0;
+        // Passwords are typed again (the likely mistake); the rest is kept.
+        fields.forEach((x, i) => { if (x.kind === 'password') values[i] = ''; });
+        active = Math.max(0, fields.findIndex((x) => x.kind === 'password'));
         note = { text: (err as Error).message || String(err), error: true };
         paint();
       });
