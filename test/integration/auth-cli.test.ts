@@ -29,7 +29,7 @@ async function buildCli(outDir: string): Promise<string> {
     if (seen.has(file)) continue;
     seen.add(file);
     const source = await readFile(file, 'utf8');
-    for (const m of source.matchAll(/from\s+'(\.{1,2}\/[^']+)\.js'/g)) pending.push(resolve(dirname(file), `${m[1]}.ts`));
+    for (const m of source.matchAll(/(?:from\s+|import\()'(\.{1,2}\/[^']+)\.js'/g)) pending.push(resolve(dirname(file), `${m[1]}.ts`));
     const js = ts.transpileModule(source, {
       fileName: file,
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
@@ -130,7 +130,7 @@ t.test('usage errors exit 2; help exits 0; missing index exits 1', async (t) => 
     [['user', 'add'], 2, /needs a username/],
     [['user', 'list', '--role', 'x'], 2, /--role does not apply/],
     [['user', 'list', '--bogus'], 2, /bogus/],
-    [['tui'], 2, /the TUI is not built yet/],
+    [['tui', '--state-dir', dir], 1, /no daemon is running on .* \(no daemon\.json\)/],
     [['user', 'add', 'bob', '--state-dir', dir], 2, /--password-stdin/],
     [['user', 'list', '--state-dir', join(dir, 'nope')], 1, /no index at/],
   ];
