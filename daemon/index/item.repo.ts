@@ -14,6 +14,11 @@ import { runItemTxn } from './item-txn.js';
 import { findVirtual, libraryCounters, listByMeta } from './meta-query.js';
 import { libraryItemRange, locationPathRange, pathKey } from './keys.js';
 
+interface PendingProbe {
+  id: number; state: ProbeState; probe?: ProbeInfo; error?: string;
+  resolve: () => void; reject: (err: unknown) => void;
+}
+
 /** Items flipped per transaction by setLocationOffline (bounded write-lock time). */
 const OFFLINE_CHUNK = 5_000;
 
@@ -97,15 +102,45 @@ export class LmdbItemRepo implements ItemRepo {
     return out;
   }
 
-  async setProbe(id: number, state: ProbeState, probe?: ProbeInfo, error?: string): Promise<void> {
-    runItemTxn(this.state, (tx) => {
-      const item = tx.get(id);
-      if (!item) throw new NotFoundError(`item ${id} not found`);
-      const next: Item = { ...item, probeState: state, updatedAt: tx.now };
-      if (probe !== undefined) next.probe = probe;
-      if (error !== undefined) next.probeError = error; else delete next.probeError;
-      tx.update(item, next);
+  /**
+   * Group commit: calls made in the same tick (a probe job recording a page of results)
+   * share ONE transaction, committed on a microtask; each promise settles after that
+   * commit. A commit costs milliseconds, far more than probing an image in process, so one
+   * per result would dominate a scan with metadata. A missing item rejects only its own
+   * call (NotFoundError); the others still commit.
+   */
+  setProbe(id: number, state: ProbeState, probe?: ProbeInfo, error?: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.probeWrites.push({ id, state, probe, error, resolve, reject });
+      if (this.probeWrites.length === 1) queueMicrotask(() => this.commitProbes());
     });
+  }
+
+  private probeWrites: PendingProbe[] = [];
+
+  private commitProbes(): void {
+    const batch = this.probeWrites;
+    this.probeWrites = [];
+    const missing = new Set<PendingProbe>();
+    try {
+      runItemTxn(this.state, (tx) => {
+        for (const w of batch) {
+          const item = tx.get(w.id);
+          if (!item) { missing.add(w); continue; }
+          const next: Item = { ...item, probeState: w.state, updatedAt: tx.now };
+          if (w.probe !== undefined) next.probe = w.probe;
+          if (w.error !== undefined) next.probeError = w.error; else delete next.probeError;
+          tx.update(item, next);
+        }
+      });
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    for (const w of batch) {
+      if (missing.has(w)) w.reject(new NotFoundError(`item ${w.id} not found`));
+      else w.resolve();
+    }
   }
 
   async setSidecars(ownerId: number, sidecarIds: number[]): Promise<void> {

@@ -16,7 +16,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Clock, EventBus, IndexStore, ProbeSource, Prober } from '../domain/ports.js';
 import { systemClock } from '../domain/ports.js';
-import type { Item } from '../domain/types.js';
+import type { Item, ProbeInfo } from '../domain/types.js';
 import type { Logger } from '../log/logger.js';
 import { StorageError, type StorageAdapter } from '../../storage-adapters/types.js';
 import { PROBED_MEDIA_TYPES } from '../scanner/classify.js';
@@ -42,6 +42,9 @@ export interface ProbeJobDeps {
 }
 
 interface LocationRef { rootId: number; path: string }
+
+/** A probe result waiting to be written. */
+interface Outcome { item: Item; state: 'done' | 'failed' | 'skipped'; info?: ProbeInfo; error?: string }
 
 const RETRY_LATER = new Set(['OFFLINE', 'TIMEOUT', 'AUTH']);
 
@@ -116,53 +119,59 @@ export class ProbeJob {
       }
       afterId = page[page.length - 1].id;
       const outcomes = await Promise.all(page.map((item) =>
-        this.limiter.run((s) => this.probeOne(item, locations, s ?? signal), { signal }).catch(() => false)));
-      for (const ok of outcomes) if (ok === false) failed++;
+        this.limiter.run((s) => this.probeOne(item, locations, s ?? signal), { signal }).catch(() => undefined)));
+      // The page's results go to the index together: ItemRepo.setProbe calls made in one
+      // tick share one transaction (a commit costs more than an in-process probe).
+      const written = await Promise.all(outcomes.map((o) => (o ? this.record(o) : true)));
+      for (const ok of written) if (ok === false) failed++;
       this.progress('running');
     }
     this.progress(signal.aborted ? 'cancelled' : 'done', true);
     this.log.info({ probed: this.done, failed }, 'probe queue drained');
   }
 
-  /** Probe one item; returns false when it was recorded as failed. */
-  private async probeOne(item: Item, locations: Map<number, LocationRef>, signal: AbortSignal): Promise<boolean> {
-    const { index, prober } = this.deps;
-    if (item.offline) return true;
+  /** Probe one item; the result is recorded by `record` (undefined: nothing to record). */
+  private async probeOne(item: Item, locations: Map<number, LocationRef>, signal: AbortSignal): Promise<Outcome | undefined> {
+    const { prober } = this.deps;
+    if (item.offline) return undefined;
+    if (!PROBED_MEDIA_TYPES.has(item.mediaType) || item.kind !== 'file') return { item, state: 'skipped' };
+    // An empty file has nothing to probe; asking ffprobe costs a process for a sure failure.
+    if (item.size === 0) return { item, state: 'skipped', error: 'empty file' };
+    const location = locations.get(item.locationId);
+    if (!location) return undefined;
+    let source: ProbeSource;
     try {
-      if (!PROBED_MEDIA_TYPES.has(item.mediaType) || item.kind !== 'file') {
-        await index.items.setProbe(item.id, 'skipped');
-        return true;
-      }
-      // An empty file has nothing to probe; asking ffprobe costs a process for a sure failure.
-      if (item.size === 0) {
-        await index.items.setProbe(item.id, 'skipped', undefined, 'empty file');
-        return true;
-      }
-      const location = locations.get(item.locationId);
-      if (!location) return true;
-      const source = await this.sourceFor(item, location);
-      try {
-        const info = await prober.probe(source, signal);
-        await index.items.setProbe(item.id, 'done', info);
-        this.done++;
-        return true;
-      } catch (err) {
-        if (signal.aborted) throw err;
-        const code = storageCode(err);
-        if (code && RETRY_LATER.has(code)) {
-          this.log.warn({ err, itemId: item.id }, 'probe deferred: storage unreachable');
-          return true;
-        }
-        const message = err instanceof Error ? err.message : String(err);
-        await index.items.setProbe(item.id, 'failed', undefined, message.slice(0, 500));
-        this.done++;
-        this.log.debug({ itemId: item.id, relPath: item.relPath, error: message }, 'probe failed');
-        return false;
-      }
+      source = await this.sourceFor(item, location);
     } catch (err) {
       if (signal.aborted) throw err;
+      // No adapter for the root right now: the item stays pending for a later drain.
+      this.log.warn({ err, itemId: item.id }, 'probe deferred: no storage adapter');
+      return undefined;
+    }
+    try {
+      return { item, state: 'done', info: await prober.probe(source, signal) };
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const code = storageCode(err);
+      if (code && RETRY_LATER.has(code)) {
+        this.log.warn({ err, itemId: item.id }, 'probe deferred: storage unreachable');
+        return undefined;
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.debug({ itemId: item.id, relPath: item.relPath, error: message }, 'probe failed');
+      return { item, state: 'failed', error: message.slice(0, 500) };
+    }
+  }
+
+  /** Write one outcome; returns false when it recorded a failure. */
+  private async record(o: Outcome): Promise<boolean> {
+    try {
+      await this.deps.index.items.setProbe(o.item.id, o.state, o.info, o.error);
+      if (o.state !== 'skipped') this.done++;
+      return o.state !== 'failed';
+    } catch (err) {
       // The item may have been removed by a concurrent scan; the queue goes on.
-      this.log.warn({ err, itemId: item.id }, 'probe: could not record result');
+      this.log.warn({ err, itemId: o.item.id }, 'probe: could not record result');
       return true;
     }
   }
