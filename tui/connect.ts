@@ -14,6 +14,8 @@ export interface Target {
   token?: string;
   /** Why no token was used (shown before the login prompt). */
   tokenNote?: string;
+  /** Local mode only. */
+  stateDir?: string;
 }
 
 export class ConnectError extends Error {
@@ -60,12 +62,16 @@ export async function resolveTarget(options: { stateDir: string; url?: string })
   if (Number.isInteger(runtime.pid) && !alive(runtime.pid)) {
     throw new ConnectError(`the daemon of ${stateDir} (pid ${runtime.pid}) is not running; start alcoved or use --url`);
   }
-  const baseUrl = localUrl(runtime.host, runtime.port);
+  return { baseUrl: localUrl(runtime.host, runtime.port), stateDir, ...(await readLocalToken(stateDir)) };
+}
+
+/** The state dir's admin.token, or why there is none. */
+export async function readLocalToken(stateDir: string): Promise<{ token?: string; tokenNote?: string }> {
   try {
     const token = (await readFile(join(stateDir, 'admin.token'), 'utf8')).trim();
-    return token ? { baseUrl, token } : { baseUrl, tokenNote: 'admin.token is empty' };
+    return token ? { token } : { tokenNote: 'admin.token is empty' };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return { baseUrl, tokenNote: code === 'ENOENT' ? 'no admin account yet' : `admin.token not readable (${code ?? 'error'})` };
+    return { tokenNote: code === 'ENOENT' ? 'no admin.token in the state dir' : `admin.token not readable (${code ?? 'error'})` };
   }
 }

@@ -7,7 +7,7 @@
  */
 import blessed from 'neo-blessed';
 import { AlcoveClient } from './client.js';
-import { ConnectError, resolveTarget } from './connect.js';
+import { ConnectError, readLocalToken, resolveTarget } from './connect.js';
 import { RealtimeClient } from './realtime.js';
 import { TuiState } from './state.js';
 import { Shell, type TuiScreen } from './shell.js';
@@ -38,7 +38,15 @@ export async function runTui(options: TuiOptions): Promise<number> {
   }
   const client = new AlcoveClient(target.baseUrl, target.token);
   try {
-    await client.check();
+    const check = await client.check();
+    // The daemon writes admin.token just after the first admin is created: wait for it
+    // briefly rather than prompting for a password the local admin should not need.
+    for (let i = 0; i < 20 && target.stateDir && !client.token && !check.setupRequired; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const local = await readLocalToken(target.stateDir);
+      client.setToken(local.token);
+      target.tokenNote = local.tokenNote;
+    }
   } catch (e) {
     err(`alcove: ${(e as Error).message}`);
     return 1;
