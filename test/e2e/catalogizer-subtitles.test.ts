@@ -90,7 +90,7 @@ t.test('download stores a sidecar, indexes it, lists it', async (t) => {
   t.equal(badId.status, 400);
   const notJson = await daemon.fetch('/api/v1/subtitles/download', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } });
   t.equal(notJson.status, 400);
-  t.equal((await notJson.json()).code, 'INVALID_REQUEST');
+  t.equal(((await notJson.json()) as any).code, 'INVALID_REQUEST');
   const res = await daemon.request('POST', '/api/v1/subtitles/download', { media_item_id: mediaId, result_id: 'os-111', language: 'en' });
   t.equal(res.status, 200, JSON.stringify(res.body));
   t.match(res.body.track, { language: 'English', language_code: 'en', format: 'srt', source: 'download', is_default: false, is_forced: false });
@@ -132,7 +132,7 @@ t.test('upload a Windows-1252 SRT: stored as UTF-8, encoding reported, in sync',
   const latin = Buffer.from(srt(0, 'caf\u00e9'), 'latin1');
   t.equal(latin.includes(0xe9), true);
   const res = await daemon.fetch('/api/v1/subtitles/upload', { method: 'POST', body: form({ media_item_id: String(mediaId), language: 'French', language_code: 'fr' }, { name: 'mine.srt', data: latin }) });
-  const body = await res.json();
+  const body = await res.json() as any;
   t.equal(res.status, 200, JSON.stringify(body));
   t.match(body, { success: true, message: 'Subtitle uploaded successfully', track: { language_code: 'fr', encoding: 'windows-1252', source: 'upload' } });
   t.equal(await readFile(join(media, 'The Matrix (1999)', 'The.Matrix.1999.fr.srt'), 'utf8'), srt(0, 'caf\u00e9'));
@@ -143,11 +143,11 @@ t.test('upload a Windows-1252 SRT: stored as UTF-8, encoding reported, in sync',
   t.match(list.body.subtitles.find((s: any) => s.id === body.track.id), { verified_sync: true, encoding: 'windows-1252' });
 
   const noFile = await daemon.fetch('/api/v1/subtitles/upload', { method: 'POST', body: form({ media_item_id: String(mediaId), language: 'French', language_code: 'fr' }) });
-  t.equal((await noFile.json()).code, 'MISSING_FILE');
+  t.equal(((await noFile.json()) as any).code, 'MISSING_FILE');
   const badId = await daemon.fetch('/api/v1/subtitles/upload', { method: 'POST', body: form({ media_item_id: 'x', language: 'French', language_code: 'fr' }, { name: 'a.srt', data: latin }) });
-  t.equal((await badId.json()).code, 'INVALID_MEDIA_ID');
+  t.equal(((await badId.json()) as any).code, 'INVALID_MEDIA_ID');
   const missing = await daemon.fetch('/api/v1/subtitles/upload', { method: 'POST', body: form({ media_item_id: String(mediaId) }, { name: 'a.srt', data: latin }) });
-  t.equal((await missing.json()).code, 'MISSING_REQUIRED_FIELDS');
+  t.equal(((await missing.json()) as any).code, 'MISSING_REQUIRED_FIELDS');
   const exe = await daemon.fetch('/api/v1/subtitles/upload', { method: 'POST', body: form({ media_item_id: String(mediaId), language: 'German', language_code: 'de' }, { name: 'a.exe', data: latin }) });
   t.equal(exe.status, 400);
   const unknownMedia = await daemon.fetch('/api/v1/subtitles/upload', { method: 'POST', body: form({ media_item_id: '987654', language: 'German', language_code: 'de' }, { name: 'a.srt', data: latin }) });

@@ -66,7 +66,7 @@ t.test('settings are a closed whitelist', async (t) => {
   t.same(parseSettings('{"bitrate":"320k"}'), { audio_bitrate: '320k' });
   t.same(parseSettings({ resolution: '1280x720' }), { width: 1280, height: 720 });
   for (const bad of ['{"bitrate":"-vf evil"}', '{"fps":0}', '{"x":1}', '[1]', 'nope', '{"resolution":"big"}']) {
-    t.throws(() => parseSettings(bad), { publicCode: 'INVALID_SETTINGS' }, bad);
+    t.throws(() => parseSettings(bad), { name: 'DomainError', publicCode: 'INVALID_SETTINGS' }, bad);
   }
   t.equal(parseProgressTime('frame=1\nout_time_us=1500000\nout_time_ms=2500000\nprogress=continue\n'), 2500);
 });

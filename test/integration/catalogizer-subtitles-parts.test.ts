@@ -36,7 +36,7 @@ t.test('OpenSubtitles client: search/download shapes and error mapping', async (
   const limited = await serve((_req, res) => { res.writeHead(429, { 'retry-after': '7' }); res.end('{}'); });
   t.teardown(() => limited.server.close());
   await t.rejects(new OpenSubtitlesClient({ baseUrl: limited.url, apiKey: 'k', userAgent: 'u' }).search({ query: 'x' }), { code: 'TOO_MANY', retryAfterSec: 7 });
-  await t.rejects(new OpenSubtitlesClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k', userAgent: 'u' }).search({ query: 'x' }), { publicCode: 'PROVIDER_UNAVAILABLE' });
+  await t.rejects(new OpenSubtitlesClient({ baseUrl: 'http://127.0.0.1:1', apiKey: 'k', userAgent: 'u' }).search({ query: 'x' }), { name: 'DomainError', publicCode: 'PROVIDER_UNAVAILABLE' });
 });
 
 t.test('LibreTranslate client batches and maps the answer', async (t) => {
@@ -74,8 +74,8 @@ t.test('subtitle text normalisation', async (t) => {
   t.equal(vtt.cues.length, 1);
   const ass = normalizeSubtitle(Buffer.from('[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue: 0,0:00:03.00,0:00:04.00,Default,,0,0,0,,Hi, there\n'), 'x.ass');
   t.same(ass.cues, [{ startMs: 3000, endMs: 4000, text: 'Hi, there' }]);
-  t.throws(() => normalizeSubtitle(Buffer.from('no cues here'), 'x.srt'), { publicCode: 'INVALID_SUBTITLE' });
-  t.throws(() => normalizeSubtitle(Buffer.from('x'), 'x.doc'), { publicCode: 'UNSUPPORTED_FORMAT' });
+  t.throws(() => normalizeSubtitle(Buffer.from('no cues here'), 'x.srt'), { name: 'DomainError', publicCode: 'INVALID_SUBTITLE' });
+  t.throws(() => normalizeSubtitle(Buffer.from('x'), 'x.doc'), { name: 'DomainError', publicCode: 'UNSUPPORTED_FORMAT' });
 });
 
 t.test('moviehash through a real local adapter', async (t) => {
