@@ -8,8 +8,12 @@
  * so the server answers 413 at once instead of after the upload finished, whether or not
  * the handler is reading the body yet.
  */
+import { Readable } from 'node:stream';
 import type { HttpResponse } from 'uWebSockets.js';
 import { TooLargeError } from '../domain/errors.js';
+
+/** Upload chunks buffered ahead of a slow consumer before the socket is paused. */
+const STREAM_HIGH_WATER = 1024 * 1024;
 
 export class BodyReader {
   private chunks: Buffer[] = [];
@@ -23,18 +27,42 @@ export class BodyReader {
    * @param expectBody false when the request has neither Content-Length > 0 nor
    *   Transfer-Encoding: uWS then never calls onData and the body is empty.
    */
+  /** Stream mode: chunks go here (with backpressure) instead of being collected. */
+  private readonly streamOut?: Readable;
+
   constructor(
-    res: HttpResponse,
+    private readonly res: HttpResponse,
     expectBody: boolean,
     private readonly limit: number,
     private readonly onOverflow: () => void,
+    mode: 'buffer' | 'stream' = 'buffer',
   ) {
+    if (mode === 'stream') {
+      let paused = false;
+      this.streamOut = new Readable({
+        highWaterMark: STREAM_HIGH_WATER,
+        read: () => {
+          // The consumer wants more: let uWS deliver again (never touch an aborted response).
+          if (paused && this.state === 'reading') { paused = false; this.res.resume(); }
+        },
+      });
+      this.pauseSocket = () => { if (!paused) { paused = true; this.res.pause(); } };
+    }
     if (!expectBody) {
       this.state = 'done';
       this.result = Buffer.alloc(0);
+      this.streamOut?.push(null);
       return;
     }
     res.onData((chunk, isLast) => this.onChunk(chunk, isLast));
+  }
+
+  private pauseSocket?: () => void;
+
+  /** Stream mode only: the body as a Readable (errors with TooLargeError past the limit). */
+  stream(): Readable {
+    if (!this.streamOut) throw new Error('This route does not stream its body (set streamBody on the route)');
+    return this.streamOut;
   }
 
   get overflowed(): boolean { return this.state === 'overflow'; }
@@ -52,6 +80,7 @@ export class BodyReader {
     if (this.state !== 'reading') return;
     this.state = 'aborted';
     this.chunks = [];
+    this.streamOut?.destroy(new Error('Request aborted'));
     this.settle(undefined, new Error('Request aborted'));
   }
 
@@ -64,7 +93,14 @@ export class BodyReader {
       // Answer 413 now (the server also drops the connection), then fail any pending read;
       // the handler's error path then finds the answer already sent.
       this.onOverflow();
+      this.streamOut?.destroy(this.tooLarge());
       this.settle(undefined, this.tooLarge());
+      return;
+    }
+    if (this.streamOut) {
+      // Copy: the ArrayBuffer is only valid during this callback.
+      const more = chunk.byteLength > 0 ? this.streamOut.push(Buffer.from(new Uint8Array(chunk))) : true;
+      if (isLast) { this.state = 'done'; this.streamOut.push(null); } else if (!more) this.pauseSocket!();
       return;
     }
     // Copy: the ArrayBuffer is only valid during this callback.

@@ -44,6 +44,8 @@ export interface RequestContext {
   cookies(): Record<string, string>;
   /** The whole body; TooLargeError (413) as soon as the route's limit is passed. */
   body(): Promise<Buffer>;
+  /** The body as a stream; only on routes registered with `streamBody: true`. */
+  bodyStream(): Readable;
   /** The body parsed as JSON; empty or malformed -> ValidationError (400). */
   json<T = unknown>(): Promise<T>;
 
@@ -123,6 +125,7 @@ export class HttpContext implements RequestContext {
   }
 
   body(): Promise<Buffer> { return this.bodyReader.read(); }
+  bodyStream(): Readable { return this.bodyReader.stream(); }
 
   async json<T = unknown>(): Promise<T> {
     const raw = await this.body();

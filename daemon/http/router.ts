@@ -19,6 +19,12 @@ export interface RouteOptions {
   maxBodyBytes?: number;
   /** Metrics/log label; default the pattern. */
   name?: string;
+  /**
+   * Hand the body to the handler as a stream (ctx.bodyStream()) instead of buffering it:
+   * for uploads. The socket is paused while the handler's consumer is behind, so memory
+   * stays flat whatever the upload's size; the byte limit still applies.
+   */
+  streamBody?: boolean;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -29,6 +35,7 @@ export interface Route {
   readonly handler: Handler;
   readonly access: AccessRule;
   readonly maxBodyBytes?: number;
+  readonly streamBody?: boolean;
   readonly name: string;
   /** Param names in order; '*' for the wildcard. */
   readonly paramNames: readonly string[];
@@ -92,6 +99,7 @@ export class Router {
       method, pattern, handler, paramNames,
       access: options.access ?? DEFAULT_ACCESS,
       maxBodyBytes: options.maxBodyBytes,
+      streamBody: options.streamBody,
       name: options.name ?? pattern,
     };
     table.set(method, route);

@@ -136,7 +136,7 @@ export class HttpServer {
     body = new BodyReader(res, expectBody && route !== undefined && contentLength <= limit, limit, () => {
       responder!.forceClose = true;
       this.answerError(ctx, mapError(bodyTooLarge(limit)));
-    });
+    }, route?.streamBody ? 'stream' : 'buffer');
     const baseHeaders: HeaderList = [['X-Content-Type-Options', 'nosniff'], ['X-Request-Id', requestId]];
     const ctx = new HttpContext({
       method, path, query: new URLSearchParams(rawQuery), params: {}, headers, ip, requestId,

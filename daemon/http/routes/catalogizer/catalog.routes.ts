@@ -6,7 +6,7 @@
  */
 import type { AppServices } from '../../../app.js';
 import type { RequestContext } from '../../context.js';
-import { createCatalogServices, type CatalogServices } from '../../../services/catalogizer/catalog/create-catalog.js';
+import type { CatalogServices } from '../../../services/catalogizer/catalog/create-catalog.js';
 import { parseSearchFilter } from '../../../services/catalogizer/catalog/search-filter.js';
 import { ValidationError } from '../../../domain/errors.js';
 import type { CatalogizerGroups } from './index.js';
@@ -70,10 +70,7 @@ function registerCatalog(groups: CatalogizerGroups, s: CatalogServices): void {
 
 /** One call from catalogizer/index.ts registers every catalog-side module. */
 export function registerCatalogizerCatalogRoutes(groups: CatalogizerGroups, services: AppServices): CatalogServices {
-  const s = createCatalogServices({
-    index: services.index, virtualPaths: services.virtualPaths, roots: services.roots, scans: services.scans,
-    events: services.events, logger: services.logger,
-  });
+  const s = services.catalog;
   registerCatalog(groups, s);
   registerCatalogizerDownloadRoutes(groups, s);
   registerCatalogizerCopyRoutes(groups, s);

@@ -6,12 +6,12 @@
  */
 import type { CatalogServices } from '../../../services/catalogizer/catalog/create-catalog.js';
 import { ValidationError } from '../../../domain/errors.js';
-import { parseMultipart } from './multipart.js';
+import { readFilePart } from '../../multipart-stream.js';
 import type { CatalogizerGroups } from './index.js';
 
 const UPLOAD = { permission: 'media.upload' };
-/** Uploads are buffered by the HTTP layer (it has no streaming body API yet): bounded here. */
-const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
+/** Uploads stream through (memory stays flat); this only bounds what one request may write. */
+const MAX_UPLOAD_BYTES = 64 * 1024 ** 3;
 
 type Body = Record<string, unknown>;
 
@@ -52,16 +52,24 @@ export function registerCatalogizerCopyRoutes(groups: CatalogizerGroups, s: Cata
   }, UPLOAD);
 
   api.post('/copy/upload', async (ctx) => {
-    const type = ctx.header('content-type') ?? '';
-    const form = parseMultipart(await ctx.body(), type);
-    const file = form.files.find((f) => f.field === 'file');
-    if (!file) throw new ValidationError('No file uploaded', { field: 'file' }, 'NO_FILE');
-    const destination = form.fields.destination;
-    if (!destination) throw new ValidationError('Destination path is required', { field: 'destination' }, 'MISSING_FIELD');
-    let target = s.copy.targets.hostPath(destination, 'destination', "Invalid destination format. Use 'host:path'");
-    // A destination that names a folder (trailing '/') receives the file under its own name.
-    if (destination.endsWith('/') || destination.endsWith(':')) target = { ...target, path: target.path ? `${target.path}/${file.filename}` : file.filename };
-    const r = await s.copy.upload(file.data, target, truthy(form.fields.overwrite), ctx.signal);
-    return { message: 'File uploaded successfully', filename: file.filename, destination, size: r.bytes, sha256: r.sha256, job: r.job };
-  }, { ...UPLOAD, maxBodyBytes: MAX_UPLOAD_BYTES });
+    const file = await readFilePart(ctx.bodyStream(), ctx.header('content-type'), { requiredFields: ['destination'], spoolDir: s.spoolDir });
+    try {
+      const destination = file.fields.destination;
+      if (!destination) {
+        file.stream.resume();
+        throw new ValidationError('Destination path is required', { field: 'destination' }, 'MISSING_FIELD');
+      }
+      let target;
+      try {
+        target = s.copy.targets.hostPath(destination, 'destination', "Invalid destination format. Use 'host:path'");
+      } catch (err) { file.stream.resume(); throw err; }
+      // A destination that names a folder (trailing '/') receives the file under its own name.
+      if (destination.endsWith('/') || destination.endsWith(':')) target = { ...target, path: target.path ? `${target.path}/${file.filename}` : file.filename };
+      const r = await s.copy.uploadStream(file.stream, target, truthy(file.fields.overwrite), ctx.signal);
+      await file.done;
+      return { message: 'File uploaded successfully', filename: file.filename, destination, size: r.bytes, sha256: r.sha256, job: r.job };
+    } finally {
+      await file.cleanup();
+    }
+  }, { ...UPLOAD, maxBodyBytes: MAX_UPLOAD_BYTES, streamBody: true });
 }

@@ -35,6 +35,8 @@ export interface V1Options {
   /** No credentials needed (auth group routes such as login). */
   public?: boolean;
   maxBodyBytes?: number;
+  /** Stream the request body (uploads): see RouteOptions.streamBody. */
+  streamBody?: boolean;
 }
 
 function limited(limiter: RateLimiter, handler: Handler): Handler {
@@ -57,6 +59,7 @@ function group(router: Router, prefix: string, limiter: RateLimiter, defaultPubl
           : options.permission ? { kind: 'permission', permission: options.permission }
             : { kind: 'user' },
       maxBodyBytes: options.maxBodyBytes,
+      streamBody: options.streamBody,
     };
     router[method](`${prefix}${path}`, limited(limiter, handler), route);
   };

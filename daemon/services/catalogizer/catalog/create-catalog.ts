@@ -3,6 +3,7 @@
  * scans, SMB discovery, statistics, duplicates) from the app's core services. The index
  * repos they need (catalog counters, hashes, access log) are opened here from the store.
  */
+import { tmpdir } from 'node:os';
 import type { EventBus } from '../../../domain/ports.js';
 import type { Logger } from '../../../log/logger.js';
 import type { LmdbIndexStore } from '../../../index/lmdb-store.js';
@@ -29,12 +30,16 @@ export interface CatalogDeps {
   logger: Logger;
   /** Largest archive served (bytes, 0 = no limit). */
   maxArchiveBytes?: number;
+  /** Where uploads whose destination arrives after the file are spooled (default os tmpdir). */
+  spoolDir?: string;
 }
 
 export interface CatalogServices {
   catalog: CatalogService;
   download: DownloadService;
   copy: CopyService;
+  /** Folder for upload spooling (see CatalogDeps.spoolDir). */
+  spoolDir: string;
   storage: CatalogStorageService;
   scanJobs: ScanJobService;
   smb: SmbDiscoveryService;
@@ -56,6 +61,7 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
   const scanJobs = new ScanJobService(deps.index, deps.scans, deps.events);
   return {
     catalog: new CatalogService(deps.index, deps.virtualPaths, catalogRepo),
+    spoolDir: deps.spoolDir ?? tmpdir(),
     download: new DownloadService(deps.index, deps.virtualPaths, getAdapter, access, { maxArchiveBytes: deps.maxArchiveBytes }),
     copy: new CopyService(deps.index, getAdapter, deps.events),
     storage: new CatalogStorageService(deps.index, deps.roots),

@@ -44,7 +44,15 @@ export class CopyService {
     return this.write(Readable.from(chunks()), data.length, to, overwrite, signal);
   }
 
-  private async write(body: Readable, expected: number, to: CopyTarget, overwrite: boolean, signal?: AbortSignal): Promise<CopyResult> {
+  /**
+   * An upload of unknown length, streamed from the request to the destination adapter as it
+   * arrives; verified by comparing the bytes received with the size written.
+   */
+  uploadStream(body: Readable, to: CopyTarget, overwrite: boolean, signal?: AbortSignal): Promise<CopyResult> {
+    return this.write(body, undefined, to, overwrite, signal);
+  }
+
+  private async write(body: Readable, expectedSize: number | undefined, to: CopyTarget, overwrite: boolean, signal?: AbortSignal): Promise<CopyResult> {
     const dst = await this.getAdapter(to.rootId);
     if (!overwrite && await exists(dst, to.path)) {
       body.destroy();
@@ -61,25 +69,26 @@ export class CopyService {
         hash.update(chunk);
         done += chunk.length;
         const now = Date.now();
-        if (now - last >= PROGRESS_EVERY_MS) { last = now; this.events.emit({ type: 'job.progress', job, done, total: expected, state: 'running' }); }
+        if (now - last >= PROGRESS_EVERY_MS) { last = now; this.events.emit({ type: 'job.progress', job, done, total: expectedSize, state: 'running' }); }
         cb(null, chunk);
       },
     });
-    this.events.emit({ type: 'job.progress', job, done: 0, total: expected, state: 'running' });
+    this.events.emit({ type: 'job.progress', job, done: 0, total: expectedSize, state: 'running' });
     try {
       const out = await dst.createWriteStream(to.path, { overwrite, signal });
       await pipeline(body, tap, out, { signal });
       const written = await dst.stat(to.path);
+      const expected = expectedSize ?? done;
       if (done !== expected || written.size !== expected) {
         await dst.delete(to.path).catch(() => undefined);
         throw new StorageError('IO', `Copy verification failed: expected ${expected} bytes, read ${done}, wrote ${written.size}`);
       }
     } catch (err) {
-      this.events.emit({ type: 'job.progress', job, done, total: expected, state: signal?.aborted ? 'cancelled' : 'failed' });
+      this.events.emit({ type: 'job.progress', job, done, total: expectedSize, state: signal?.aborted ? 'cancelled' : 'failed' });
       if (err instanceof StorageError && err.code === 'EXISTS') throw new ConflictError('Destination file already exists', 'DESTINATION_EXISTS');
       throw err;
     }
-    this.events.emit({ type: 'job.progress', job, done, total: expected, state: 'done' });
+    this.events.emit({ type: 'job.progress', job, done, total: done, state: 'done' });
     return { bytes: done, sha256: hash.digest('hex'), job };
   }
 }
