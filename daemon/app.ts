@@ -43,6 +43,7 @@ import { createProductionRegistry } from '../storage-adapters/registry.js';
 import { createCatalogizerLimits, type AdjustableCatalogizerLimits } from './services/catalogizer/config/limits.js';
 import { createCatalogizerCore, type CatalogizerCore } from './services/catalogizer/create-catalogizer-core.js';
 import { createStatusProbe } from './services/catalogizer/config/status-probe.js';
+import { createCatalogServices, type CatalogServices } from './services/catalogizer/catalog/create-catalog.js';
 import { createLibraryApiServices, type LibraryApiServices } from './services/library-api/create-library-api.js';
 import { MdnsAnnouncer } from './discovery/mdns.js';
 import { loadDnsSdBackend } from './discovery/dns-sd.adapter.js';
@@ -80,6 +81,8 @@ export interface AppServices {
   catalogizerLimits: AdjustableCatalogizerLimits;
   /** Catalogizer auth, users, configuration/wizard, error reports, log management (seed 003). */
   catalogizerCore: CatalogizerCore;
+  /** Catalogizer catalog, search, download, copy, storage, scans, SMB, stats, duplicates. */
+  catalog: CatalogServices;
   /** The daemon's own recent log lines (may be absent in tests). */
   logs?: LogTap;
 }
@@ -215,9 +218,12 @@ export class AlcoveApp {
       config, records: index.records, auth, limits: catalogizerLimits, logger, logs: this.logTap, overlayFile: paths.configOverrideFile,
       status: createStatusProbe(system, index, Boolean(tools.ffmpeg.path)), discovery: () => ({ host: config.server.host, port: this.port }), processHooks: true,
     });
+    const catalog = createCatalogServices({
+      index, virtualPaths, roots, scans, events: this.events, logger, spoolDir: paths.cacheDir,
+    });
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, home, catalogizerLimits, catalogizerCore, logs: this.logTap,
+      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, home, catalogizerLimits, catalogizerCore, catalog, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
@@ -360,6 +366,7 @@ export class AlcoveApp {
       await s.probeJob.stop().catch(() => undefined);
       await s.libraryApi.stop().catch(() => undefined);
       await s.home.stop().catch(() => undefined);
+      await s.catalog.stop().catch(() => undefined);
       await s.playback.close().catch(() => undefined);
       for (const lib of s.index.libraries.list()) await s.scans.runningScan(lib.id)?.catch(() => undefined);
       s.scanStatus.close();
