@@ -44,6 +44,8 @@ import { createCatalogizerLimits, type AdjustableCatalogizerLimits } from './ser
 import { createCatalogizerCore, type CatalogizerCore } from './services/catalogizer/create-catalogizer-core.js';
 import { createStatusProbe } from './services/catalogizer/config/status-probe.js';
 import { createCatalogServices, type CatalogServices } from './services/catalogizer/catalog/create-catalog.js';
+import { ConversionService } from './services/catalogizer/conversion/conversion.service.js';
+import { LibraryPaths } from './services/catalogizer/conversion/library-paths.js';
 import { createLibraryApiServices, type LibraryApiServices } from './services/library-api/create-library-api.js';
 import { MdnsAnnouncer } from './discovery/mdns.js';
 import { loadDnsSdBackend } from './discovery/dns-sd.adapter.js';
@@ -83,6 +85,8 @@ export interface AppServices {
   catalogizerCore: CatalogizerCore;
   /** Catalogizer catalog, search, download, copy, storage, scans, SMB, stats, duplicates. */
   catalog: CatalogServices;
+  /** Catalogizer conversion jobs (ffmpeg, bounded queue, persisted). */
+  conversion: ConversionService;
   /** The daemon's own recent log lines (may be absent in tests). */
   logs?: LogTap;
 }
@@ -221,9 +225,16 @@ export class AlcoveApp {
     const catalog = createCatalogServices({
       index, virtualPaths, roots, scans, events: this.events, logger, spoolDir: paths.cacheDir,
     });
+    const conversion = new ConversionService({
+      index, records: index.records, paths: new LibraryPaths(index), getAdapter, prober, scanner: scans, events: this.events,
+      ffmpegPath: async () => tools.ffmpeg.path, tempDir: join(paths.cacheDir, 'conversions'),
+      maxConcurrent: config.conversion.maxConcurrent, logger,
+    });
+    void conversion.start().catch((err: unknown) => logger.error({ err }, 'conversion jobs not recovered'));
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
-      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, home, catalogizerLimits, catalogizerCore, catalog, logs: this.logTap,
+      virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, home, catalogizerLimits, catalogizerCore, catalog,
+      conversion, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });
@@ -367,6 +378,7 @@ export class AlcoveApp {
       await s.libraryApi.stop().catch(() => undefined);
       await s.home.stop().catch(() => undefined);
       await s.catalog.stop().catch(() => undefined);
+      s.conversion.close();
       await s.playback.close().catch(() => undefined);
       for (const lib of s.index.libraries.list()) await s.scans.runningScan(lib.id)?.catch(() => undefined);
       s.scanStatus.close();

@@ -5,15 +5,12 @@
  * GET /conversion/jobs filters by status only when one is given (upstream always filtered,
  * returning nothing without it).
  */
-import { join } from 'node:path';
 import type { AppServices } from '../../../app.js';
 import type { RequestContext } from '../../context.js';
 import { UnauthorizedError, ValidationError } from '../../../domain/errors.js';
 import type { AuthInfo } from '../../../domain/auth.js';
-import { locateMediaTools } from '../../../media/tools.js';
-import { ConversionService } from '../../../services/catalogizer/conversion/conversion.service.js';
+import type { ConversionService } from '../../../services/catalogizer/conversion/conversion.service.js';
 import type { JobStatus } from '../../../services/catalogizer/conversion/conversion-job.js';
-import { LibraryPaths } from '../../../services/catalogizer/conversion/library-paths.js';
 import type { CatalogizerGroups } from './index.js';
 
 const STATUSES: readonly JobStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
@@ -50,14 +47,6 @@ function register(groups: CatalogizerGroups, s: ConversionService): void {
 }
 
 export function registerCatalogizerConversionRoutes(groups: CatalogizerGroups, services: AppServices): ConversionService {
-  const { config } = services;
-  const tools = () => locateMediaTools(services.logger, { ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath, preferBundledFfprobe: true });
-  const service = new ConversionService({
-    index: services.index, records: services.index.records, paths: new LibraryPaths(services.index), getAdapter: (id) => services.roots.getAdapter(id),
-    prober: services.prober, scanner: services.scans, events: services.events, ffmpegPath: async () => (await tools()).ffmpeg.path,
-    tempDir: join(services.paths.cacheDir, 'conversions'), maxConcurrent: config.conversion.maxConcurrent, logger: services.logger,
-  });
-  void service.start().catch((err: unknown) => services.logger.error({ err }, 'conversion jobs not recovered'));
-  register(groups, service);
-  return service;
+  register(groups, services.conversion);
+  return services.conversion;
 }
