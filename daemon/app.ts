@@ -307,6 +307,7 @@ export class AlcoveApp {
           fullRescanLocalMs: config.scan.localIntervalMinutes * 60_000,
           fullRescanRemoteMs: config.scan.remoteIntervalMinutes * 60_000,
           periodic: config.scan.localIntervalMinutes > 0 || config.scan.remoteIntervalMinutes > 0,
+          watch: config.scan.watch,
         },
       });
       void this.watch.start().catch((err: unknown) => s.logger.error({ err }, 'watchers failed to start'));

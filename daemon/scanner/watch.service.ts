@@ -24,6 +24,8 @@ export interface WatchServiceOptions {
   jitter?: number;
   /** Disable periodic full rescans (tests). */
   periodic?: boolean;
+  /** Watch locations for changes (default true); false keeps only the periodic rescans. */
+  watch?: boolean;
 }
 
 export interface ScanRunner {
@@ -75,7 +77,7 @@ export class WatchService {
     for (const library of this.deps.index.libraries.list()) {
       await this.ensurePeriodic(library);
       for (const loc of library.locations) {
-        if (!loc.online) continue;
+        if (!loc.online || this.deps.options?.watch === false) continue;
         const key = `${library.id}:${loc.id}`;
         wanted.add(key);
         if (this.watchers.has(key)) continue;
