@@ -9,7 +9,7 @@ import { openIndexStore, type LmdbIndexStore } from '../../daemon/index/lmdb-sto
 import type { Library } from '../../daemon/domain/types.js';
 import { InProcessEventBus } from '../../daemon/services/event-bus.js';
 import { silentLogger } from '../../daemon/log/logger.js';
-import { ScanService } from '../../daemon/scanner/scan.service.js';
+import { ScanService, type ScanServiceOptions } from '../../daemon/scanner/scan.service.js';
 import { ProbeJob } from '../../daemon/jobs/probe.job.js';
 import { ProbeService } from '../../daemon/media/probe.service.js';
 import { locateMediaTools, type MediaTools } from '../../daemon/media/tools.js';
@@ -32,6 +32,8 @@ export interface InProcOptions {
   mediaRoot: string;
   /** Wire a ProbeJob (concurrency = probe concurrency, default 2 as in the daemon config). */
   probe?: { concurrency?: number; preferBundledFfprobe?: boolean };
+  /** ScanService options (batch size, walk concurrency); the daemon's defaults when absent. */
+  scan?: ScanServiceOptions;
 }
 
 export async function openInProcLibrary(o: InProcOptions): Promise<InProcLibrary> {
@@ -53,7 +55,7 @@ export async function openInProcLibrary(o: InProcOptions): Promise<InProcLibrary
     probeJob = new ProbeJob({ index: store, prober, getAdapter, events, logger, options: { concurrency: o.probe.concurrency ?? 2 } });
   }
   const job = probeJob;
-  const scanner = new ScanService({ index: store, getAdapter, events, logger, probeQueue: job ? { kick: () => job.kick() } : undefined });
+  const scanner = new ScanService({ index: store, getAdapter, events, logger, probeQueue: job ? { kick: () => job.kick() } : undefined, options: o.scan });
   return {
     store, library, scanner, probeJob, tools,
     close: async () => {
