@@ -209,13 +209,21 @@ export class HlsSession {
     proc.on('error', (err) => { run.stderr += `\n${err.message}`; });
     proc.on('close', (code) => {
       run.exited = true;
-      void this.poll(run).finally(() => { this.onExit(run, code); onClose(); });
+      // The last segments may be listed only now: read the list once more, after any poll
+      // already in flight (which would make this one a no-op), before settling waiters.
+      void this.finalPoll(run).finally(() => { this.onExit(run, code); onClose(); });
     });
     this.timer = setInterval(() => { void this.poll(run); }, POLL_MS);
     this.timer.unref();
   }
 
   private polling = false;
+
+  private async finalPoll(run: Run): Promise<void> {
+    while (this.polling) await new Promise((r) => setTimeout(r, 5));
+    await this.poll(run);
+  }
+
   private async poll(run: Run): Promise<void> {
     if (this.polling) return;
     this.polling = true;
