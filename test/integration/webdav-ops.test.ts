@@ -56,23 +56,14 @@ t.test('PROPFIND asks only for what list needs; 2,000 entries complete', async (
   for (let i = 0; i < names.length; i += 100) {
     await Promise.all(names.slice(i, i + 100).map((n) => server.seed(`many/${n}`, n)));
   }
-  let best = Infinity;
-  let entries = await sut.list('many');
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    entries = await sut.list('many');
-    best = Math.min(best, performance.now() - t0);
-  }
+  const entries = await sut.list('many');
   t.same(entries.map((e) => e.name).sort(), names, 'every entry, once');
   t.ok(entries.every((e) => e.type === 'file' && e.size === e.name.length && e.mtimeMs > 0), 'types, sizes, mtimes');
+  // The client library's allprop listing, for the size comparison below (timing belongs to
+  // bench/remote-webdav.bench.ts). Apache may close an idle keep-alive socket just as the
+  // client reuses it under load: one retry.
   const client = createClient(`http://127.0.0.1:${server.port}/dav/`, { username: server.user, password: server.password });
-  let libBest = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    await client.getDirectoryContents('many');
-    libBest = Math.min(libBest, performance.now() - t0);
-  }
-  t.ok(best < libBest, `list ${best.toFixed(0)} ms vs client allprop ${libBest.toFixed(0)} ms`);
+  await client.getDirectoryContents('many').catch(() => client.getDirectoryContents('many'));
   const sizes = [...(await server.readAccessLog()).matchAll(/"PROPFIND \/dav\/many\/? HTTP\/1\.1" 207 (\d+)/g)].map((m) => Number(m[1]));
   const ours = Math.min(...sizes);
   const theirs = Math.max(...sizes);
