@@ -13,6 +13,7 @@
 #                            docs/OPERATIONS.md, "Other architectures")
 #   ALCOVE_PKG_NODE          the node binary to bundle (default: `command -v node`); must be
 #                            Node 20 for the target arch
+#   ALCOVE_PKG_KEEP_FFMPEG   1: keep the bundled static ffmpeg (default: removed)
 #   ALCOVE_PKG_CACHE         where `npm ci --omit=dev` results are kept, keyed by the lock
 #                            file, the arch and the Node ABI (default dist/pkg-cache)
 #
@@ -86,9 +87,15 @@ NM="$DEST/node_modules"
 UWS="$NM/uWebSockets.js"
 [ -f "$UWS/binaries/uws_linux_${NODE_ARCH}_115.node" ] || { echo "stage-app: uWebSockets.js has no uws_linux_${NODE_ARCH}_115.node" >&2; exit 1; }
 find "$UWS/binaries" "$UWS/dist" -name '*.node' ! -path "*/binaries/uws_linux_${NODE_ARCH}_115.node" -delete
-# The package depends on the system ffmpeg (hardware encoders); the bundled 2018 static
-# ffmpeg would never be chosen. The bundled static ffprobe stays: it starts ~15x faster.
-rm -rf "$NM/@ffmpeg-installer/linux-$NODE_ARCH"
+# The .deb depends on the system ffmpeg (hardware encoders): the bundled 2018 static ffmpeg
+# would never be chosen there. Packages for systems without a usable ffmpeg (Synology)
+# keep it with ALCOVE_PKG_KEEP_FFMPEG=1. The bundled static ffprobe always stays: it starts
+# ~15x faster than Debian's.
+if [ "${ALCOVE_PKG_KEEP_FFMPEG:-}" = 1 ]; then
+  find "$NM/@ffmpeg-installer" -type f -name ffmpeg -exec chmod 0755 {} +
+else
+  rm -rf "$NM/@ffmpeg-installer/linux-$NODE_ARCH"
+fi
 # @ffprobe-installer ships its binary 0644 and only sets u+x at install time.
 find "$NM/@ffprobe-installer" -type f -name ffprobe -exec chmod 0755 {} +
 # lmdb's prebuilt addons for other Node ABIs and for musl libc.
