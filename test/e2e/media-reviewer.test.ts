@@ -307,3 +307,28 @@ t.test('client aborts of both NDJSON streams', async (t) => {
   const orphans = [...remaining].filter((f) => f.endsWith('.trash') && !remaining.has(f.slice(0, -'.trash'.length)));
   t.same(orphans, [], 'no companion left without its media: nothing half-done');
 });
+
+t.test('a plain user may review but not change review paths, browse the server, or empty trash', async (t) => {
+  const created = await daemon.request('POST', '/api/users', { username: 'reviewer', password: 'reviewer-pass-1', role: 'user' });
+  t.equal(created.status, 201);
+  const login = await daemon.request('POST', '/api/auth/login', { username: 'reviewer', password: 'reviewer-pass-1' }, null);
+  const token = login.body.token as string;
+  const paths = await daemon.request('GET', '/api/review-paths', undefined, token);
+  t.equal(paths.status, 200, 'listing review paths is allowed');
+  const reviewPath = (paths.body.knownPaths as string[])[0];
+  t.type(reviewPath, 'string', 'a review path exists');
+  const files = await daemon.request('GET', `/api/folders/files?path=${encodeURIComponent(reviewPath)}`, undefined, token);
+  t.equal(files.status, 200, 'browsing a review folder is allowed');
+  for (const [method, path, body] of [
+    ['POST', '/api/review-paths', { path: dir }],
+    ['DELETE', '/api/review-paths', { path: reviewPath }],
+    ['GET', `/api/folders?path=${encodeURIComponent(dir)}`, undefined],
+    ['POST', '/api/empty-trash', {}],
+  ] as const) {
+    const r = await daemon.request(method, path, body, token);
+    t.equal(r.status, 403, `${method} ${path.split('?')[0]} is admin only`);
+    t.equal(r.body.success, false);
+  }
+  const anon = await daemon.request('GET', '/api/review-paths', undefined, null);
+  t.equal(anon.status, 401, 'no session, no review');
+});
