@@ -32,6 +32,7 @@ import { ProbeService } from './media/probe.service.js';
 import { ThumbnailService, composeFolderGrid } from './media/thumbnail.service.js';
 import { ScanService } from './scanner/scan.service.js';
 import { WatchService } from './scanner/watch.service.js';
+import { RootHealthService } from './services/storage/root-health.service.js';
 import { ProbeJob } from './jobs/probe.job.js';
 import { ReviewService } from './services/review/review.service.js';
 import { createMediaViewerServices, type MediaViewerServices } from './services/media-viewer/create-media-viewer.js';
@@ -106,6 +107,7 @@ export class AlcoveApp {
   private http?: HttpServer;
   private services?: AppServices;
   private watch?: WatchService;
+  private rootHealth?: RootHealthService;
   private ws?: WebSocketHub;
   private announcer?: ServiceAnnouncer;
   private readonly background = new AbortController();
@@ -318,6 +320,14 @@ export class AlcoveApp {
           .catch((err: unknown) => s.logger.error({ err, libraryId: lib.id }, 'startup scan failed'));
       }
     }
+    if (config.scan.offlineRecheckSeconds > 0) {
+      // Offline locations come back by themselves once their root answers again.
+      this.rootHealth = new RootHealthService({
+        index: s.index, scanner: s.scans, getAdapter: (id) => s.roots.getAdapter(id), logger: s.logger,
+        intervalMs: config.scan.offlineRecheckSeconds * 1000,
+      });
+      this.rootHealth.start();
+    }
     s.probeJob.kick();
     s.review.warmAll();
     const purge = setInterval(() => { void s.auth.auth.purgeExpired().catch(() => undefined); }, 3_600_000);
@@ -372,6 +382,7 @@ export class AlcoveApp {
     await this.http?.close(this.config.server.shutdownGraceMs);
     this.http = undefined;
     await this.watch?.stop().catch(() => undefined);
+    await this.rootHealth?.stop().catch(() => undefined);
     if (s) {
       await s.review.stop().catch(() => undefined);
       await s.mediaViewer.rebuild.stop().catch(() => undefined);

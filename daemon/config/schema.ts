@@ -56,6 +56,8 @@ export const configSchema = z.object({
     /** Rescans of remote roots, which cannot be watched (0 = off). */
     remoteIntervalMinutes: z.number().int().min(0).default(60),
     ignore: z.array(z.string()).default([]),
+    /** How often offline locations' roots are pinged; one that answers is rescanned (0 = off). */
+    offlineRecheckSeconds: z.number().int().min(0).default(60),
   }).strict().prefault({}),
   media: z.object({
     ffmpegPath: z.string().optional(),
