@@ -98,12 +98,21 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketHub {
       }
       if (msg.type === 'subscribe') {
         const { granted, refused } = grantTopics(data.auth, msg.topics);
-        for (const topic of granted) { data.topics.add(topic); ws.subscribe(topic); }
+        for (const topic of granted) {
+          if (data.topics.has(topic)) continue;
+          data.topics.add(topic);
+          ws.subscribe(topic);
+          if (topic === 'logs') logTopic(1);
+        }
         return reply({ type: 'subscribed', topics: [...data.topics], refused });
       }
       if (msg.type === 'unsubscribe') {
         const list = Array.isArray(msg.topics) ? msg.topics.map(String) : [];
-        for (const topic of list) if (data.topics.delete(topic as Topic)) ws.unsubscribe(topic);
+        for (const topic of list) {
+          if (!data.topics.delete(topic as Topic)) continue;
+          ws.unsubscribe(topic);
+          if (topic === 'logs') logTopic(-1);
+        }
         return reply({ type: 'unsubscribed', topics: [...data.topics] });
       }
       if (msg.type === 'request') {
@@ -114,6 +123,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketHub {
 
     close: (ws, code) => {
       sockets.delete(ws);
+      if (ws.getUserData().topics.has('logs')) logTopic(-1);
       if (code === 1006) dropped++;
     },
   });
@@ -126,11 +136,23 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketHub {
     const topic = topicFor(event);
     if (topic) publish(topic, { type: 'event', topic, event });
   });
-  const offLogs = options.logs?.subscribe((record) => {
-    // Never echo our own debug lines about sockets, which would feed back into the topic.
-    if (record.component === 'ws') return;
-    publish('logs', { type: 'log', record });
-  });
+  // The log tap is followed only while some socket wants the 'logs' topic, so the daemon
+  // does not parse every log line for nobody.
+  let logWatchers = 0;
+  let offLogs: (() => void) | undefined;
+  const logTopic = (delta: 1 | -1): void => {
+    logWatchers += delta;
+    if (logWatchers > 0 && !offLogs && options.logs) {
+      offLogs = options.logs.subscribe((record) => {
+        // Never echo our own debug lines about sockets, which would feed back into the topic.
+        if (record.component === 'ws') return;
+        publish('logs', { type: 'log', record });
+      });
+    } else if (logWatchers === 0 && offLogs) {
+      offLogs();
+      offLogs = undefined;
+    }
+  };
 
   log.debug('websocket endpoint ready at /ws');
   return {

@@ -17,7 +17,11 @@ export interface LogRecord {
 export const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 export class LogTap extends Writable {
-  private readonly ring: LogRecord[] = [];
+  /**
+   * Raw JSON lines: parsing is deferred to readers (recent()) and live subscribers, so a
+   * busy daemon does not pay a JSON.parse per access-log line when nobody is looking.
+   */
+  private readonly ring: string[] = [];
   private next = 0;
   private readonly subscribers = new Set<(record: LogRecord) => void>();
 
@@ -26,13 +30,17 @@ export class LogTap extends Writable {
   }
 
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    for (const text of String(chunk).split('\n')) {
-      if (!text) continue;
-      let record: LogRecord;
-      try { record = JSON.parse(text) as LogRecord; } catch { continue; }
-      if (this.ring.length < this.capacity) this.ring.push(record);
-      else this.ring[this.next] = record;
+    const text = String(chunk);
+    // pino writes one line per chunk; split only when it did not.
+    const lines = text.indexOf('\n') === text.length - 1 ? [text.slice(0, -1)] : text.split('\n');
+    for (const line of lines) {
+      if (!line) continue;
+      if (this.ring.length < this.capacity) this.ring.push(line);
+      else this.ring[this.next] = line;
       this.next = (this.next + 1) % this.capacity;
+      if (this.subscribers.size === 0) continue;
+      const record = parse(line);
+      if (!record) continue;
       for (const listener of this.subscribers) {
         try { listener(record); } catch { /* a listener's failure is its own */ }
       }
@@ -43,13 +51,22 @@ export class LogTap extends Writable {
   /** Recent lines, oldest first. */
   recent(limit = this.capacity): LogRecord[] {
     const ordered = this.ring.length < this.capacity
-      ? this.ring.slice()
+      ? this.ring
       : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
-    return ordered.slice(-limit);
+    const out: LogRecord[] = [];
+    for (const line of ordered.slice(-limit)) {
+      const record = parse(line);
+      if (record) out.push(record);
+    }
+    return out;
   }
 
   subscribe(listener: (record: LogRecord) => void): () => void {
     this.subscribers.add(listener);
     return () => { this.subscribers.delete(listener); };
   }
+}
+
+function parse(line: string): LogRecord | undefined {
+  try { return JSON.parse(line) as LogRecord; } catch { return undefined; }
 }
