@@ -14,8 +14,9 @@
  * private mount namespace (unshare -m) where a temp dir is bound over /run (and an empty
  * one over /etc/avahi/services, so no static service of the host is published).
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,7 +70,16 @@ export async function startAvahi(): Promise<AvahiServer> {
   let avahi: ChildProcess | undefined;
   let nsCreated = false;
 
+  // If the test process dies without calling stop() (an uncaught error), the daemons would
+  // outlive it as orphans: stop them and drop the namespace on the way out.
+  const onExit = (): void => {
+    for (const child of [avahi, dbus]) if (child?.pid && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (nsCreated) { try { execFileSync('ip', ['netns', 'delete', namespace]); } catch { /* already gone */ } }
+    rmSync(base, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const cleanup = async (): Promise<void> => {
+    process.off('exit', onExit);
     await stopProcess(avahi);
     await stopProcess(dbus);
     if (nsCreated) await run('ip', ['netns', 'delete', namespace]).catch(() => undefined);
