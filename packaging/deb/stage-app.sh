@@ -67,18 +67,22 @@ else
   ABI=$(node -p process.versions.modules)
   KEY=$( (cat "$REPO/package-lock.json"; node -p 'JSON.stringify(require(process.argv[1]).allowScripts)' "$REPO/package.json") | sha256sum | cut -c1-16)
   CACHED="$CACHE/node_modules-$NODE_ARCH-$ABI-$KEY"
+  mkdir -p "$CACHE"
+  # One builder at a time per cache (the .deb and .spk tests may run side by side).
+  exec 9>"$CACHE/.lock"
+  flock 9
   if [ ! -d "$CACHED" ]; then
     echo "stage-app: npm ci --omit=dev (production dependencies, builds mdns and unix-dgram)" >&2
     WORK=$(mktemp -d "${TMPDIR:-/tmp}/alcove-npm-ci.XXXXXX")
     # Same package.json (and so the same allowScripts) and lock file as the repository.
     cp "$REPO/package.json" "$REPO/package-lock.json" "$WORK/"
     (cd "$WORK" && npm ci --omit=dev --prefer-offline --no-audit --no-fund --loglevel=error >&2)
-    mkdir -p "$CACHE"
-    rm -rf "$CACHE"/node_modules-"$NODE_ARCH"-*   # older lock files' trees
+    find "$CACHE" -maxdepth 1 -name "node_modules-$NODE_ARCH-*" ! -name "${CACHED##*/}" -exec rm -rf {} +   # older lock files' trees
     mv "$WORK/node_modules" "$CACHED"
     rm -rf "$WORK"
   fi
   cp -a "$CACHED" "$DEST/node_modules"
+  exec 9>&-
 fi
 
 NM="$DEST/node_modules"
