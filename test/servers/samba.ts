@@ -62,7 +62,7 @@ export async function startSamba(opts: SambaOptions = {}): Promise<SambaServer> 
   const state = path.join(base, 'state');
   for (const d of ['private', 'lock', 'state', 'cache', 'pid', 'ncalrpc', 'log']) await fs.mkdir(path.join(state, d), { recursive: true });
   const share = opts.share ?? 'media';
-  const user = opts.user ?? 'alcove';
+  const user = opts.user ?? 'alcovesmb';
   const password = opts.password ?? 'S3cret-pw!42';
   const comment = opts.comment ?? 'Alcove test share';
   const port = opts.port ?? (await freePort());
