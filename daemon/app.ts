@@ -33,6 +33,7 @@ import { ThumbnailService, composeFolderGrid } from './media/thumbnail.service.j
 import { ScanService } from './scanner/scan.service.js';
 import { WatchService } from './scanner/watch.service.js';
 import { RootHealthService } from './services/storage/root-health.service.js';
+import { RequestPacer } from './services/storage/request-pacer.js';
 import { ProbeJob } from './jobs/probe.job.js';
 import { ReviewService } from './services/review/review.service.js';
 import { createMediaViewerServices, type MediaViewerServices } from './services/media-viewer/create-media-viewer.js';
@@ -187,8 +188,11 @@ export class AlcoveApp {
     const thumbnails = new ThumbnailService({
       cacheDir: paths.thumbnailDir, tools, logger, imageConcurrency: config.media.thumbnailConcurrency,
     });
-    const probeJob = new ProbeJob({ index, prober, getAdapter, events: this.events, logger, options: { concurrency: config.media.probeConcurrency } });
-    const scans = new ScanService({ index, getAdapter, events: this.events, logger, probeQueue: probeJob, options: { ignore: config.scan.ignore.length ? config.scan.ignore : undefined } });
+    // Scans and probes of remote roots may be paced (scan.remoteMaxRequestsPerSecond); user requests never are.
+    const pacer = new RequestPacer(config.scan.remoteMaxRequestsPerSecond);
+    const backgroundAdapter = async (rootId: number) => pacer.wrap(rootId, await roots.getAdapter(rootId));
+    const probeJob = new ProbeJob({ index, prober, getAdapter: backgroundAdapter, events: this.events, logger, options: { concurrency: config.media.probeConcurrency } });
+    const scans = new ScanService({ index, getAdapter: backgroundAdapter, events: this.events, logger, probeQueue: probeJob, options: { ignore: config.scan.ignore.length ? config.scan.ignore : undefined } });
     const scanStatus = new ScanStatusService(this.events);
     this.events.on((e) => {
       if (e.type === 'scan.started') system.scanStarted();

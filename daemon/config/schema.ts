@@ -58,6 +58,11 @@ export const configSchema = z.object({
     ignore: z.array(z.string()).default([]),
     /** How often offline locations' roots are pinged; one that answers is rescanned (0 = off). */
     offlineRecheckSeconds: z.number().int().min(0).default(60),
+    /**
+     * Storage operations per second that scans and probes may start on one remote root
+     * (0 = unlimited; concurrency stays bounded: 8 listings, media.probeConcurrency reads).
+     */
+    remoteMaxRequestsPerSecond: z.number().min(0).max(100_000).default(0),
   }).strict().prefault({}),
   media: z.object({
     ffmpegPath: z.string().optional(),
