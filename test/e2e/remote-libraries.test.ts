@@ -119,8 +119,9 @@ t.before(async () => {
   fx = await makeMediaFixtures(join(scratch, 'fixtures'));
   remotes.push(...(await Promise.all([startSmb(), startFtp(), startDav()])));
   const config = join(scratch, 'alcove.yaml');
-  // Re-check offline roots every second; no periodic rescans or watchers interfering.
-  await writeFile(config, 'scan:\n  offlineRecheckSeconds: 1\n  remoteIntervalMinutes: 0\n  localIntervalMinutes: 0\n  watch: false\n');
+  // Re-check offline roots every second; no periodic rescans or watchers interfering; scans
+  // and probes go through the pacer (500 operations/s per root: 2 ms apart).
+  await writeFile(config, 'scan:\n  offlineRecheckSeconds: 1\n  remoteMaxRequestsPerSecond: 500\n  remoteIntervalMinutes: 0\n  localIntervalMinutes: 0\n  watch: false\n');
   d = await startDaemon({ args: ['--config', config] });
   await d.loginAdmin('remote-admin-pass');
 });
