@@ -51,3 +51,17 @@ export function baseName(path: string): string {
 export function printable(path: string): string {
   return path === '' ? '/' : JSON.stringify(path).slice(1, -1);
 }
+
+/**
+ * The inclusive byte range a read asks for, validated the same way by every adapter:
+ * start defaults to 0, end to "to the end of the file" (undefined). A negative, fractional
+ * or inverted range is refused with StorageError('IO').
+ */
+export function readRange(norm: string, options: { start?: number; end?: number }): { start: number; end?: number } {
+  const start = options.start ?? 0;
+  const end = options.end;
+  if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && (!Number.isSafeInteger(end) || end < start))) {
+    throw new StorageError('IO', `read ${printable(norm)}: invalid range ${start}-${end ?? ''}`);
+  }
+  return { start, end };
+}

@@ -23,7 +23,7 @@ import type { Logger } from '../../daemon/log/logger.js';
 import {
   StorageError, type AdapterOptions, type ReadOptions, type StorageAdapter, type StorageEntry, type WriteOptions,
 } from '../types.js';
-import { baseName, joinRel, normalizeRelPath, parentRel, printable } from '../path-safety.js';
+import { baseName, joinRel, normalizeRelPath, parentRel, printable, readRange } from '../path-safety.js';
 import { FtpConnection } from './ftp-connection.js';
 import { ConnectionPool, type PoolStats } from './ftp-pool.js';
 import { ftpCode, mapFtpError } from './ftp-errors.js';
@@ -96,11 +96,7 @@ export class FtpAdapter implements StorageAdapter {
   async createReadStream(rel: string, options: ReadOptions = {}): Promise<Readable> {
     options.signal?.throwIfAborted();
     const norm = normalizeRelPath(rel);
-    const start = options.start ?? 0;
-    const end = options.end;
-    if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && (!Number.isSafeInteger(end) || end < start))) {
-      throw new StorageError('IO', `read ${printable(norm)}: invalid range ${start}-${end ?? ''}`);
-    }
+    const { start, end } = readRange(norm, options);
     const conn = await this.lease(options.signal, 'read', norm);
     try {
       return await openRangeRead(this.pool, conn, this.remote(norm), {

@@ -17,7 +17,7 @@ import {
   StorageError,
   type AdapterOptions, type ReadOptions, type StorageAdapter, type StorageEntry, type WriteOptions,
 } from '../types.js';
-import { baseName, joinRel, normalizeRelPath, parentRel, printable } from '../path-safety.js';
+import { baseName, joinRel, normalizeRelPath, parentRel, printable, readRange } from '../path-safety.js';
 import { mapLimit } from '../map-limit.js';
 import { errnoOf, mapFsError } from './fs-errors.js';
 import { AtomicWriteStream } from './atomic-write.stream.js';
@@ -90,11 +90,7 @@ export class LocalAdapter implements StorageAdapter {
   async createReadStream(rel: string, options: ReadOptions = {}): Promise<Readable> {
     options.signal?.throwIfAborted();
     const { norm, real } = await this.resolveExisting(rel, 'read');
-    const start = options.start ?? 0;
-    const end = options.end;
-    if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && (!Number.isSafeInteger(end) || end < start))) {
-      throw new StorageError('IO', `read ${printable(norm)}: invalid range ${start}-${end ?? ''}`);
-    }
+    const { start, end } = readRange(norm, options);
     let handle: fs.FileHandle | undefined;
     try {
       handle = await fs.open(real, 'r');

@@ -20,7 +20,7 @@ import {
   StorageError,
   type AdapterOptions, type ReadOptions, type StorageAdapter, type StorageEntry, type WriteOptions,
 } from '../types.js';
-import { baseName, joinRel, normalizeRelPath, parentRel, printable } from '../path-safety.js';
+import { baseName, joinRel, normalizeRelPath, parentRel, printable, readRange } from '../path-safety.js';
 import { DavClient } from './dav-client.js';
 import { decodedPath, hrefPath } from './dav-paths.js';
 import { httpError } from './dav-errors.js';
@@ -76,11 +76,7 @@ export class WebdavAdapter implements StorageAdapter {
   async createReadStream(rel: string, options: ReadOptions = {}): Promise<Readable> {
     options.signal?.throwIfAborted();
     const norm = normalizeRelPath(rel);
-    const start = options.start ?? 0;
-    const end = options.end;
-    if (!Number.isSafeInteger(start) || start < 0 || (end !== undefined && (!Number.isSafeInteger(end) || end < start))) {
-      throw new StorageError('IO', `read ${printable(norm)}: invalid range ${start}-${end ?? ''}`);
-    }
+    const { start, end } = readRange(norm, options);
     const opened = await openRangeRead({
       url: this.dav.url(norm), headers: this.dav.authHeaders(), agent: this.dav.agent,
       start, end, timeoutMs: this.dav.timeoutMs, signal: options.signal, highWaterMark: options.highWaterMark, rel: norm,

@@ -6,12 +6,12 @@
  */
 import t from 'tap';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startAvahi, type AvahiServer, type BrowsedService } from '../servers/avahi.js';
 import { startDaemon, eventually } from '../helpers/daemon.js';
+import { freePort } from '../helpers/ports.js';
 
 let avahi: AvahiServer;
 t.before(async () => { avahi = await startAvahi(); });
@@ -24,16 +24,6 @@ async function find(type: string, name: string): Promise<BrowsedService | undefi
   return (await avahi.browse(type)).find((s) => s.name === name);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 t.test('announces _alcove._tcp and _http._tcp with TXT; re-announces a new port; SIGTERM withdraws', async (t) => {
   const name = uniqueName();

@@ -11,12 +11,12 @@
 import t from 'tap';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, appendFile, access, readlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { REPO_ROOT, eventually } from '../helpers/daemon.js';
+import { freePort } from '../helpers/ports.js';
 
 const run = promisify(execFile);
 const PACKAGE_GECOS = 'Alcove media server';
@@ -42,16 +42,6 @@ async function passwdEntry(user: string): Promise<string[] | undefined> {
   try { return (await sh('getent', ['passwd', user])).trim().split(':'); } catch { return undefined; }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** The installed unit's ExecStart and Environment=, run as its User= through runuser. */
 async function startLikeTheUnit(port: number): Promise<{ child: ChildProcess; stop(): Promise<void>; output(): string }> {

@@ -22,6 +22,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../helpers/ports.js';
 
 export interface ApacheWebdavOptions {
   user?: string;
@@ -253,16 +254,6 @@ function readProcStat(pid: string): string | undefined {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitListening(port: number, child: ChildProcess, ms: number): Promise<void> {
   const until = Date.now() + ms;

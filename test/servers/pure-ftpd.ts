@@ -17,6 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { freePort } from '../helpers/ports.js';
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -166,16 +168,6 @@ function runWithInput(cmd: string, args: string[], input: string): Promise<{ std
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitForBanner(port: number, ms: number, dead: () => boolean): Promise<void> {
   const until = Date.now() + ms;
