@@ -98,7 +98,19 @@ export interface ItemRepo {
   listByMeta(query: MetaListQuery): Page<Item>;
   /** A virtual item by its match key (normalised title) and year, or by a provider id. */
   findVirtual(query: VirtualLookup): Item | undefined;
+  /**
+   * Items of a library that carry their own content rating or labels (meta.contentRating,
+   * meta.labels), from the item-access index: what a rating/label restriction starts from.
+   */
+  contentMarked(libraryId: number): ContentMarked[];
+  /**
+   * Items whose rating and labels follow one of `ids` (their meta.virtualId, ownerId,
+   * meta.showId or, for virtual items, parentId is in `ids`): one level, index-backed.
+   */
+  inheritorsOf(ids: Iterable<number>): number[];
 }
+
+export interface ContentMarked { id: number; contentRating?: string; labels: string[] }
 
 export type MetaSort = 'title' | 'addedAt' | 'year' | 'size';
 
@@ -113,6 +125,11 @@ export interface MetaListQuery {
   order?: 'asc' | 'desc';    // default 'asc'
   offset?: number;
   limit?: number;
+  /**
+   * Leave these ids out of the page and the total (a restricted user's hidden items; keep
+   * the set small: each id is read). The page is still found with native offsets.
+   */
+  excludeIds?: ReadonlySet<number>;
 }
 
 export type VirtualLookup =

@@ -4,7 +4,7 @@
  */
 import { open, type Database, type Key, type RootDatabase, type TransactionFlags } from 'lmdb';
 import type { Item, IndexCounters, Library, ScanRecord, Session, StorageRoot, Tag, User } from '../domain/types.js';
-import { DB, type TokenValue } from './keys.js';
+import { DB, type ContentMark } from './keys.js';
 import type { Invite, WatchProgress } from '../domain/ports.js';
 
 export interface IndexDbs {
@@ -13,9 +13,11 @@ export interface IndexDbs {
   items: Database<Item, number>;
   itemPath: Database<number, Key>;
   itemChildren: Database<string, Key>;
-  itemTokens: Database<TokenValue, Key>;
+  /** Raw UTF-8 string values (keys.ts tokenKey): no msgpack decode on a search. */
+  itemTokens: Database<string, Key>;
   itemPending: Database<null, number>;
   itemByLibrary: Database<null, Key>;
+  itemAccess: Database<ContentMark | null, Key>;
   libraries: Database<Library, number>;
   libraryByName: Database<number, string>;
   libraryByUuid: Database<number, string>;
@@ -73,9 +75,10 @@ export function openDbs(path: string, mapSizeBytes?: number): IndexDbs {
     items: sub(DB.items, { sharedStructuresKey: Symbol.for('structures') }),
     itemPath: sub(DB.itemPath),
     itemChildren: sub(DB.itemChildren),
-    itemTokens: sub(DB.itemTokens),
+    itemTokens: sub(DB.itemTokens, { encoding: 'string' }),
     itemPending: sub(DB.itemPending),
     itemByLibrary: sub(DB.itemByLibrary),
+    itemAccess: sub(DB.itemAccess),
     libraries: sub(DB.libraries),
     libraryByName: sub(DB.libraryByName),
     libraryByUuid: sub(DB.libraryByUuid),

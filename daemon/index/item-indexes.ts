@@ -5,13 +5,14 @@
 import type { Item } from '../domain/types.js';
 import type { IndexDbs } from './env.js';
 import {
-  childKeys, itemTokens, libraryItemKey, MAX_JOINED_TOKENS, pathKey, pendingKey, tokenKey, type TokenValue,
+  childKeys, contentMarkKey, contentMarkOf, inheritedFrom, inheritKey, itemTokens, libraryItemKey, MAX_JOINED_TOKENS, pathKey,
+  pendingKey, tokenKey,
 } from './keys.js';
 import { metaIndexEntries } from './meta-indexes.js';
 import type { Database, Key } from 'lmdb';
 
-export type IndexDbName = 'itemPath' | 'itemChildren' | 'itemTokens' | 'itemPending' | 'itemByLibrary' | 'itemMetaSort' | 'itemVirtual';
-export const ITEM_INDEX_DBS: readonly IndexDbName[] = ['itemPath', 'itemChildren', 'itemTokens', 'itemPending', 'itemByLibrary', 'itemMetaSort', 'itemVirtual'];
+export type IndexDbName = 'itemPath' | 'itemChildren' | 'itemTokens' | 'itemPending' | 'itemByLibrary' | 'itemMetaSort' | 'itemVirtual' | 'itemAccess';
+export const ITEM_INDEX_DBS: readonly IndexDbName[] = ['itemPath', 'itemChildren', 'itemTokens', 'itemPending', 'itemByLibrary', 'itemMetaSort', 'itemVirtual', 'itemAccess'];
 
 export interface IndexEntry { db: IndexDbName; key: Key; value: unknown }
 
@@ -32,11 +33,14 @@ export function indexEntries(item: Item): IndexEntry[] {
     const tokens = itemTokens(item);
     // Many tokens (metadata words): the value leaves the joined list out ('') to stay small;
     // searchers then read the item's tokens from the item itself.
-    const value: TokenValue = [item.libraryId, item.mediaType, item.kind, tokens.length > MAX_JOINED_TOKENS ? '' : tokens.join(' ')];
-    for (const t of tokens) out.push({ db: 'itemTokens', key: tokenKey(t, item.id), value });
+    const value = tokens.length > MAX_JOINED_TOKENS ? '' : tokens.join(' ');
+    for (const t of tokens) out.push({ db: 'itemTokens', key: tokenKey(t, item), value });
   }
   if (item.probeState === 'pending') out.push({ db: 'itemPending', key: pendingKey(item.id), value: null });
   out.push({ db: 'itemByLibrary', key: libraryItemKey(item.libraryId, item.id), value: null });
+  const mark = contentMarkOf(item);
+  if (mark) out.push({ db: 'itemAccess', key: contentMarkKey(item.libraryId, item.id), value: mark });
+  for (const up of inheritedFrom(item)) out.push({ db: 'itemAccess', key: inheritKey(up, item.id), value: null });
   for (const e of metaIndexEntries(item)) out.push(e);
   return out;
 }

@@ -7,8 +7,8 @@ import type { ChildPageQuery, ChildSort, Page } from '../domain/ports.js';
 import type { Item, ItemKind, MediaType } from '../domain/types.js';
 import type { IndexDbs } from './env.js';
 import {
-  CHILD_SORT_VALUES_AT, childIdOf, childSegment, itemTokens, prefixEnd, tokenize, tokenPrefixRange,
-  type ChildKey, type ChildSortCode, type TokenValue,
+  CHILD_SORT_VALUES_AT, childIdOf, childSegment, itemTokens, kindCode, mediaTypeCode, prefixEnd, tokenize, tokenPrefixRange,
+  type ChildKey, type ChildSortCode, type TokenKey,
 } from './keys.js';
 
 const SORT_CODE: Record<ChildSort, ChildSortCode> = { name: 'n', date: 'd', size: 's', type: 't' };
@@ -153,40 +153,82 @@ function tokensOfItem(dbs: IndexDbs, id: number): string[] {
   return item ? itemTokens(item) : [];
 }
 
+/** Accepted low bytes of filter codes (kindCode * 16 + mediaTypeCode), or undefined for all. */
+function lowCodeFilter(kinds: ItemKind[] | undefined, types: MediaType[] | undefined): Uint8Array | undefined {
+  if (!kinds && !types) return undefined;
+  const k = kinds ? new Set(kinds.map(kindCode)) : undefined;
+  const m = types ? new Set(types.map(mediaTypeCode)) : undefined;
+  const ok = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) if ((!k || k.has(c >> 4)) && (!m || m.has(c & 15))) ok[c] = 1;
+  return ok;
+}
+
+/**
+ * Token search. The rarest query token (native key counts, capped) drives a prefix range
+ * scan of the token index; libraries, kinds and media types are checked on the key's
+ * filter code (keys.ts tokenKey), so a single-word query, total included,
+ * reads keys only. Other words are checked on the entry's value, the item's joined tokens
+ * (or the item itself when the entry leaves them out). A prefix can span several tokens
+ * of one item: ids are deduplicated once a second token shows up in the range.
+ */
 export function searchByName(dbs: IndexDbs, query: string, opts: SearchOptions = {}): Page<Item> {
   const tokens = tokenize(query);
   if (tokens.length === 0) return { items: [], total: 0 };
   const offset = Math.max(0, Math.floor(opts.offset ?? 0));
   const limit = Math.min(MAX_LIMIT, Math.max(0, Math.floor(opts.limit ?? 50)));
-  // Scan the rarest query token's prefix range; verify the others from the index value.
   let driver = tokens[0];
   if (tokens.length > 1) {
     let best = Infinity;
     for (const t of tokens) {
-      let n = 0;
-      for (const _ of dbs.itemTokens.getKeys({ ...tokenPrefixRange(t), limit: RARITY_PROBE })) n++;
+      // getKeysCount mutates the options object it is given (lmdb 3.5): a fresh one each time.
+      const n = dbs.itemTokens.getKeysCount({ ...tokenPrefixRange(t), limit: RARITY_PROBE });
       if (n < best) { best = n; driver = t; }
     }
   }
   const others = tokens.filter((t) => t !== driver);
+  const spaced = others.map((q) => ' ' + q);
   const libs = opts.libraryIds ? new Set(opts.libraryIds) : undefined;
-  const types = opts.mediaTypes ? new Set(opts.mediaTypes) : undefined;
-  const kinds = opts.kinds ? new Set(opts.kinds) : undefined;
-  const seen = new Set<number>();
+  const lowOk = lowCodeFilter(opts.kinds, opts.mediaTypes);
+  const accepts = (key: TokenKey): boolean => {
+    const code = key[2];
+    const lib = Math.floor(code / 256);
+    return (!libs || libs.has(lib)) && (!lowOk || lowOk[code - lib * 256] === 1);
+  };
+  // Does one of the space-joined tokens start with each other word? (Tokens hold no spaces.)
+  const hasOthers = (joined: string): boolean => {
+    for (let i = 0; i < others.length; i++) if (!joined.startsWith(others[i]) && !joined.includes(spaced[i])) return false;
+    return true;
+  };
   const ids: number[] = [];
-  for (const { key, value } of dbs.itemTokens.getRange(tokenPrefixRange(driver)) as Iterable<{ key: [string, number]; value: TokenValue }>) {
+  let total = 0;
+  // Ids accepted so far; only needed (and built) once the range reaches a second token.
+  const accepted: number[] = [];
+  let seen: Set<number> | undefined;
+  let current: string | undefined;
+  const take = (key: TokenKey): void => {
     const id = key[1];
-    if (seen.has(id)) continue;
-    const [libraryId, mediaType, kind, joined] = value;
-    if (libs && !libs.has(libraryId)) continue;
-    if (types && !types.has(mediaType)) continue;
-    if (kinds && !kinds.has(kind)) continue;
-    if (others.length) {
-      const itemTokens = joined ? joined.split(' ') : tokensOfItem(dbs, id);
-      if (!others.every((q) => itemTokens.some((t) => t.startsWith(q)))) continue;
+    if (key[0] !== current) {
+      if (current !== undefined && !seen) seen = new Set(accepted);
+      current = key[0];
     }
-    seen.add(id);
-    if (seen.size > offset && ids.length < limit) ids.push(id);
+    if (seen) { if (seen.has(id)) return; seen.add(id); } else accepted.push(id);
+    if (total >= offset && ids.length < limit) ids.push(id);
+    total++;
+  };
+  const range = tokenPrefixRange(driver);
+  if (others.length === 0) {
+    for (const key of dbs.itemTokens.getKeys(range) as Iterable<TokenKey>) if (accepts(key)) take(key);
+  } else {
+    for (const { key, value } of dbs.itemTokens.getRange(range) as Iterable<{ key: TokenKey; value: string }>) {
+      if (!accepts(key)) continue;
+      if (seen?.has(key[1])) continue;
+      if (value) { if (!hasOthers(value)) continue; }
+      else {
+        const all = tokensOfItem(dbs, key[1]);
+        if (!others.every((q) => all.some((t) => t.startsWith(q)))) continue;
+      }
+      take(key);
+    }
   }
-  return { items: loadPage(dbs, ids), total: seen.size };
+  return { items: loadPage(dbs, ids), total };
 }

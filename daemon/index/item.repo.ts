@@ -2,12 +2,13 @@
  * ItemRepo over LMDB. Reads go straight to the databases; every write runs in one
  * ItemTxn (one LMDB transaction) so items, indexes, childCounts and counters move together.
  */
-import type { ChildPageQuery, ItemBatch, ItemBatchResult, ItemRepo, MetaListQuery, Page, VirtualLookup } from '../domain/ports.js';
+import type { ChildPageQuery, ContentMarked, ItemBatch, ItemBatchResult, ItemRepo, MetaListQuery, Page, VirtualLookup } from '../domain/ports.js';
 import type { IndexCounters, Item, LibraryCounters, ItemKind, MediaType, ProbeInfo, ProbeState } from '../domain/types.js';
 import type { Key } from 'lmdb';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { cloneCounters } from './counters.js';
 import type { IndexState } from './env.js';
+import { contentMarked, inheritorsOf } from './content-query.js';
 import { applyBatchInTxn } from './item-batch.js';
 import { iterateChildren, listChildren, searchByName } from './item-query.js';
 import { runItemTxn } from './item-txn.js';
@@ -216,5 +217,13 @@ export class LmdbItemRepo implements ItemRepo {
 
   findVirtual(query: VirtualLookup): Item | undefined {
     return findVirtual(this.dbs, query);
+  }
+
+  contentMarked(libraryId: number): ContentMarked[] {
+    return contentMarked(this.dbs, libraryId);
+  }
+
+  inheritorsOf(ids: Iterable<number>): number[] {
+    return inheritorsOf(this.dbs, ids);
   }
 }

@@ -19,6 +19,8 @@ export const DB = {
   itemTokens: 'item-tokens',
   itemPending: 'item-pending-probe',
   itemByLibrary: 'item-by-library',
+  /** Content rules (h3xed restrictions): own rating/labels per library, inheritance links. */
+  itemAccess: 'item-access',
   libraries: 'libraries',
   libraryByName: 'library-by-name',
   libraryByUuid: 'library-by-uuid',
@@ -187,9 +189,23 @@ export const childSegment = (code: ChildSortCode, parentId: number, rank: 0 | 1)
 });
 export const childIdOf = (key: ChildKey): number => key[key.length - 1] as number;
 
-/** Token index key [token, id]; value: [libraryId, mediaType, kind, all tokens joined by ' ']. */
-export const tokenKey = (token: string, id: number): [string, number] => [token, id];
-export type TokenValue = [number, MediaType, Item['kind'], string];
+/**
+ * Token index (schema v2): key [token, id, filterCode], value (a raw UTF-8 string, no
+ * msgpack) the item's tokens joined by ' ' ('' when there are more than MAX_JOINED_TOKENS).
+ * filterCode packs libraryId * 256 + kindCode * 16 + mediaTypeCode, so counting and
+ * filtering a common word read keys only (one number each); the value is read for
+ * multi-word queries alone. Order within a token is by id, as before.
+ */
+export type TokenKey = [string, number, number];
+export const TOKEN_KINDS: readonly Item['kind'][] = ['dir', 'file', 'movie', 'show', 'season', 'episode', 'artist', 'album', 'track', 'collection'];
+export const TOKEN_MEDIA_TYPES: readonly MediaType[] = ['folder', 'image', 'video', 'audio', 'playlist', 'subtitle', 'nfo', 'other'];
+/** Code (0..15) of a kind / media type in token keys; 15: unknown to this version. */
+export const kindCode = (kind: Item['kind']): number => { const i = TOKEN_KINDS.indexOf(kind); return i < 0 ? 15 : i; };
+export const mediaTypeCode = (t: MediaType): number => { const i = TOKEN_MEDIA_TYPES.indexOf(t); return i < 0 ? 15 : i; };
+export const tokenFilterCode = (item: Pick<Item, 'libraryId' | 'kind' | 'mediaType'>): number =>
+  item.libraryId * 256 + kindCode(item.kind) * 16 + mediaTypeCode(item.mediaType);
+export const tokenKey = (token: string, item: Pick<Item, 'id' | 'libraryId' | 'kind' | 'mediaType'>): TokenKey =>
+  [token, item.id, tokenFilterCode(item)];
 export const tokenPrefixRange = (prefix: string) => ({ start: [prefix], end: [prefixEnd(prefix)] });
 
 /** Items still to be probed: key = item id. */
@@ -197,6 +213,38 @@ export const pendingKey = (id: number): number => id;
 /** Every item of a library: [libraryId, id]. */
 export const libraryItemKey = (libraryId: number, id: number): [number, number] => [libraryId, id];
 export const libraryItemRange = (libraryId: number) => ({ start: [libraryId], end: [libraryId + 1] });
+
+/**
+ * Content rules index (item-access; schema v2), what a rating/label restriction can hide:
+ *   ['r', libraryId, id] -> [contentRating | null, labels]  items carrying their own rating or labels
+ *   ['u', upId, id]      -> null                            id inherits upId's rating and labels
+ * (upId: meta.virtualId, ownerId, meta.showId, and a virtual item's parentId: the links
+ * services/access follows). Most items carry neither, so a restricted listing starts from
+ * the few 'r' entries and follows 'u' down instead of reading every item.
+ */
+export type ContentMark = [string | null, string[]];
+export const contentMarkKey = (libraryId: number, id: number): [string, number, number] => ['r', libraryId, id];
+export const contentMarkRange = (libraryId: number) => ({ start: ['r', libraryId], end: ['r', libraryId + 1] });
+export const inheritKey = (upId: number, id: number): [string, number, number] => ['u', upId, id];
+export const inheritRange = (upId: number) => ({ start: ['u', upId], end: ['u', upId + 1] });
+/** The item's own rating and labels, or undefined when it carries neither. */
+export function contentMarkOf(item: Pick<Item, 'meta'>): ContentMark | undefined {
+  const m = item.meta;
+  if (!m) return undefined;
+  const rating = typeof m.contentRating === 'string' && m.contentRating.trim() ? m.contentRating : null;
+  const labels = Array.isArray(m.labels) ? m.labels.filter((l): l is string => typeof l === 'string') : [];
+  return rating !== null || labels.length ? [rating, labels] : undefined;
+}
+/** Items whose rating and labels `item` inherits (mirrors services/access AccessService.facts). */
+export function inheritedFrom(item: Pick<Item, 'id' | 'kind' | 'parentId' | 'ownerId' | 'meta'>): number[] {
+  const up: number[] = [];
+  const add = (v: unknown) => { if (typeof v === 'number' && v !== item.id && !up.includes(v)) up.push(v); };
+  add(item.meta?.virtualId);
+  add(item.ownerId);
+  add(item.meta?.showId);
+  if (item.kind !== 'file' && item.kind !== 'dir' && item.parentId > 0) add(item.parentId);
+  return up;
+}
 
 // ------------------------------------------------------------------ other entities
 

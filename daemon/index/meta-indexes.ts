@@ -112,6 +112,24 @@ export function sortScopes(item: Item): number[] {
 
 export interface MetaIndexEntry { db: 'itemMetaSort' | 'itemVirtual'; key: Key; value: unknown }
 
+const SORT_CODES: readonly MetaSortCode[] = ['t', 'a', 'y', 'z'];
+
+/** The item-meta-sort key of one sort order and scope (tk: nameKey of the title). */
+function sortKey(code: MetaSortCode, scope: number, item: Item, tk: string): Key {
+  switch (code) {
+    case 't': return ['t', scope, tk, item.id];
+    case 'a': return ['a', scope, item.addedAt, item.id];
+    case 'y': return ['y', scope, yearOf(item), tk, item.id];
+    case 'z': return ['z', scope, item.kind === 'file' ? item.size : 0, item.id];
+  }
+}
+
+/** The item's key in one sort order of one scope, or undefined when it is not listed there. */
+export function metaSortKeyOf(item: Item, code: MetaSortCode, scope: number): Key | undefined {
+  if (!sortScopes(item).includes(scope)) return undefined;
+  return sortKey(code, scope, item, code === 't' || code === 'y' ? nameKey(titleOf(item)) : '');
+}
+
 /** Every item-meta-sort and item-virtual entry of an item. */
 export function metaIndexEntries(item: Item): MetaIndexEntry[] {
   const out: MetaIndexEntry[] = [];
@@ -120,12 +138,8 @@ export function metaIndexEntries(item: Item): MetaIndexEntry[] {
     const tk = nameKey(titleOf(item));
     const cat = categoryOf(item);
     const value = [item.libraryId, cat ? CATEGORIES.indexOf(cat) : -1];
-    const size = item.kind === 'file' ? item.size : 0;
     for (const s of scopes) {
-      out.push({ db: 'itemMetaSort', key: ['t', s, tk, item.id], value });
-      out.push({ db: 'itemMetaSort', key: ['a', s, item.addedAt, item.id], value });
-      out.push({ db: 'itemMetaSort', key: ['y', s, yearOf(item), tk, item.id], value });
-      out.push({ db: 'itemMetaSort', key: ['z', s, size, item.id], value });
+      for (const code of SORT_CODES) out.push({ db: 'itemMetaSort', key: sortKey(code, s, item, tk), value });
     }
   }
   if (item.kind !== 'file' && item.kind !== 'dir') {

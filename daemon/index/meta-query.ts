@@ -2,12 +2,12 @@
  * Reads of the metadata indexes (meta-indexes.ts): pages in metadata order as range scans
  * with native offset/limit, per-library counters, virtual item lookups.
  */
-import type { Key } from 'lmdb';
+import { compareKeys, type Key } from 'lmdb';
 import type { MetaListQuery, Page, VirtualLookup } from '../domain/ports.js';
 import type { Item, LibraryCounters } from '../domain/types.js';
 import type { IndexDbs } from './env.js';
 import {
-  CATEGORIES, categoryScope, emptyLibraryCounters, libraryCountersKey, metaSortIdOf, metaSortRange,
+  CATEGORIES, categoryScope, emptyLibraryCounters, libraryCountersKey, metaSortIdOf, metaSortKeyOf, metaSortRange,
   sortCountKey, virtualProviderKey, virtualScope, virtualTitleKey, type Category, type MetaSortCode,
 } from './meta-indexes.js';
 
@@ -36,6 +36,10 @@ export function listByMeta(dbs: IndexDbs, q: MetaListQuery): Page<Item> {
   const reverse = q.order === 'desc';
   const opts = reverse ? { start: range.end, end: range.start, reverse: true } : { start: range.start, end: range.end };
   const ids: number[] = [];
+  const exclude = q.excludeIds?.size ? q.excludeIds : undefined;
+  if (filterCategory === undefined && exclude) {
+    return pageWithout(dbs, SORT_CODE[q.sort ?? 'title'], scope, opts, reverse, exclude, offset, limit);
+  }
   if (filterCategory === undefined) {
     const total = (dbs.meta.get(sortCountKey(scope)) as number | undefined) ?? 0;
     if (limit > 0 && offset < total) {
@@ -54,11 +58,68 @@ export function listByMeta(dbs: IndexDbs, q: MetaListQuery): Page<Item> {
   // Library + category: one library rarely mixes categories; filter on the entry values.
   let seen = 0;
   for (const { key, value } of dbs.itemMetaSort.getRange(opts) as Iterable<{ key: Key; value: [number, number] }>) {
-    if (value[1] !== filterCategory) continue;
+    if (value[1] !== filterCategory || exclude?.has(metaSortIdOf(key))) continue;
     if (seen >= offset && ids.length < limit) ids.push(metaSortIdOf(key));
     seen++;
   }
   return { items: load(dbs, ids), total: seen };
+}
+
+/**
+ * A page of one scope's sort order without the `exclude` ids, still found with native
+ * offsets: the excluded items' own sort keys are computed, then the raw start
+ * position p solves p = offset + (excluded keys before the key at p), iterated from
+ * p = offset (p only grows; a few rounds, capped, the rest is skipped while reading).
+ */
+function pageWithout(
+  dbs: IndexDbs, code: MetaSortCode, scope: number, opts: { start: Key; end: Key; reverse?: boolean },
+  reverse: boolean, exclude: ReadonlySet<number>, offset: number, limit: number,
+): Page<Item> {
+  const hidden: Key[] = [];
+  const hiddenIds = new Set<number>();
+  for (const id of exclude) {
+    const item = dbs.items.get(id);
+    const key = item && metaSortKeyOf(item, code, scope);
+    if (key) { hidden.push(key); hiddenIds.add(id); }
+  }
+  const stored = (dbs.meta.get(sortCountKey(scope)) as number | undefined) ?? 0;
+  const total = Math.max(0, stored - hidden.length);
+  if (limit === 0 || offset >= total) return { items: [], total };
+  // Walk to the raw position p where p - (excluded keys before p) = offset: first a native
+  // skip of `offset`, then relative skips from the key reached (each round costs only the
+  // distance moved). Excluded keys are compared once each as they fall behind.
+  const first = (from: Key | undefined, skip: number): Key | undefined =>
+    [...dbs.itemMetaSort.getKeys(from === undefined ? { ...opts, offset: skip, limit: 1 } : { ...opts, start: from, offset: skip, limit: 1 })][0] as Key | undefined;
+  const isBefore = (h: Key, at: Key): boolean => { const c = compareKeys(h, at); return reverse ? c > 0 : c < 0; };
+  let rest = hidden;
+  let skipped = 0;
+  let p = offset;
+  let at = first(undefined, p);
+  const fallBehind = () => {
+    if (at === undefined) return;
+    const ahead: Key[] = [];
+    for (const h of rest) { if (isBefore(h, at)) skipped++; else ahead.push(h); }
+    rest = ahead;
+  };
+  fallBehind();
+  for (let round = 0; round < 8 && at !== undefined && offset + skipped > p; round++) {
+    const move = offset + skipped - p;
+    at = first(at, move);
+    p += move;
+    fallBehind();
+  }
+  if (at === undefined) return { items: [], total };
+  // Visible items before p: p - skipped (never more than offset); skip any rest while reading.
+  let toSkip = offset - (p - skipped);
+  const ids: number[] = [];
+  for (const key of dbs.itemMetaSort.getKeys({ ...opts, start: at })) {
+    const id = metaSortIdOf(key as Key);
+    if (hiddenIds.has(id)) continue;
+    if (toSkip > 0) { toSkip--; continue; }
+    ids.push(id);
+    if (ids.length >= limit) break;
+  }
+  return { items: load(dbs, ids), total };
 }
 
 function load(dbs: IndexDbs, ids: number[]): Item[] {

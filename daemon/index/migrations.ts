@@ -6,11 +6,15 @@
  *
  * v0: an environment without a version key (brand new, or made before versioning).
  * v1: the initial layout (see keys.ts): seeds the persisted counters.
+ * v2: token index keys carry libraryId, kind and media type codes and its values are raw
+ *     joined-token strings (search counts read keys only); the item-access index (content
+ *     ratings, labels, inheritance links) appears. Both are rebuilt from the items.
  */
 import type { Logger } from '../log/logger.js';
 import { emptyCounters } from './counters.js';
 import { writeTxn, type IndexDbs } from './env.js';
-import { META_COUNTERS, META_SCHEMA_VERSION } from './keys.js';
+import { indexEntries } from './item-indexes.js';
+import { META_COUNTERS, META_SCHEMA_VERSION, type ContentMark } from './keys.js';
 
 export interface MigrationStep {
   /** The version this step brings the index to. */
@@ -28,7 +32,35 @@ export const MIGRATIONS: readonly MigrationStep[] = [
       if (dbs.meta.get(META_COUNTERS) === undefined) dbs.meta.put(META_COUNTERS, emptyCounters());
     },
   },
+  {
+    version: 2,
+    description: 'token keys with filter fields, string values; item-access index',
+    up(dbs) {
+      rebuildItemIndexes(dbs, ['itemTokens', 'itemAccess']);
+    },
+  },
 ];
+
+/** Empty the named item index sub-dbs and write every item's entries again (one transaction). */
+function rebuildItemIndexes(dbs: IndexDbs, names: readonly ('itemTokens' | 'itemAccess')[]): void {
+  for (const name of names) {
+    const db = dbs[name];
+    // Removing while a cursor is open is not safe: collect a chunk of keys, then remove it.
+    for (;;) {
+      const keys = [...db.getKeys({ limit: 10_000 })];
+      if (keys.length === 0) break;
+      for (const k of keys) db.remove(k);
+    }
+  }
+  const wanted = new Set<string>(names);
+  for (const { value: item } of dbs.items.getRange({})) {
+    for (const e of indexEntries(item)) {
+      if (!wanted.has(e.db)) continue;
+      if (e.db === 'itemTokens') dbs.itemTokens.put(e.key, e.value as string);
+      else dbs.itemAccess.put(e.key, e.value as ContentMark | null);
+    }
+  }
+}
 
 export const CURRENT_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 

@@ -218,23 +218,24 @@ t.test('migrations: older versions are migrated, newer ones refused', async (t) 
   t.same(verifyIndexConsistency(migrated), []);
 
   const ran: number[] = [];
+  const v = CURRENT_SCHEMA_VERSION;
   const steps: MigrationStep[] = [
-    { version: 3, description: 'three', up: () => { ran.push(3); } },
-    { version: 2, description: 'two', up: (dbs) => { ran.push(2); dbs.kv.put('v2', JSON.stringify('yes')); } },
-    { version: 1, description: 'one', up: () => { ran.push(1); } },
+    { version: v + 2, description: 'three', up: () => { ran.push(v + 2); } },
+    { version: v + 1, description: 'two', up: (dbs) => { ran.push(v + 1); dbs.kv.put('v2', JSON.stringify('yes')); } },
+    { version: v, description: 'one', up: () => { ran.push(v); } },
   ];
-  t.same(runMigrations(migrated.dbs, { steps }), { from: 1, to: 3 });
-  t.same(ran, [2, 3], 'only newer steps, in order');
+  t.same(runMigrations(migrated.dbs, { steps }), { from: v, to: v + 2 });
+  t.same(ran, [v + 1, v + 2], 'only newer steps, in order');
   t.equal(migrated.kv.get('v2'), 'yes', 'a step writes in its transaction');
-  const failing: MigrationStep[] = [...steps, { version: 4, description: 'four', up: (dbs) => { dbs.kv.put('v4', 'x'); throw new Error('boom'); } }];
+  const failing: MigrationStep[] = [...steps, { version: v + 3, description: 'four', up: (dbs) => { dbs.kv.put('v4', 'x'); throw new Error('boom'); } }];
   t.throws(() => runMigrations(migrated.dbs, { steps: failing }), /boom/);
   t.equal(migrated.dbs.kv.get('v4'), undefined, 'a failed step is rolled back');
-  t.equal(migrated.dbs.meta.get(META_SCHEMA_VERSION), 3, 'and the version stays');
+  t.equal(migrated.dbs.meta.get(META_SCHEMA_VERSION), v + 2, 'and the version stays');
   await migrated.close();
 
   const err = await openIndexStore({ path }).then(() => undefined, (e: unknown) => e);
   t.type(err, IndexSchemaTooNewError);
-  t.match((err as Error).message, /schema version 3, newer than this Alcove supports \(1\)/);
+  t.match((err as Error).message, `schema version ${v + 2}, newer than this Alcove supports (${v})`);
   t.match((err as Error).message, path);
 });
 
@@ -250,7 +251,7 @@ t.test('verifyIndexConsistency reports damage; very long paths are hashed into k
   if (!file) throw new Error('file missing');
   writeTxn(sut.dbs, () => {
     sut.dbs.itemChildren.remove(['n', file.parentId, 1, 'x.mkv', file.id]);
-    sut.dbs.itemTokens.put(['ghost', 999_999], [lib.id, 'video', 'file', 'ghost']);
+    sut.dbs.itemTokens.put(['ghost', 999_999, lib.id * 256 + 18], 'ghost');
     const root = sut.dbs.items.get(rootItemId);
     if (root) sut.dbs.items.put(rootItemId, { ...root, childCount: 5 });
     sut.dbs.meta.put('counters', { ...sut.items.counters(), files: 40 });

@@ -25,9 +25,16 @@ export interface AccessScope {
   readonly contentFiltered: boolean;
   allows(item: Item): boolean;
   allowsLibrary(libraryId: number): boolean;
+  /**
+   * Items of a library this scope refuses for their rating or labels (own or inherited),
+   * found from the index's content-marked items and inheritance links, not by a pass over
+   * the library; memoized per scope. Empty when no content rule applies.
+   */
+  hiddenIn(libraryId: number): ReadonlySet<number>;
 }
 
 interface Facts { rank?: number; labels: string[] }
+const EMPTY: ReadonlySet<number> = new Set();
 const MAX_DEPTH = 4;
 
 export class AccessService {
@@ -46,8 +53,15 @@ export class AccessService {
     const contentFiltered = maxRank !== undefined || excluded !== undefined;
     const memo = new Map<number, Facts>();
     const allowsLibrary = (id: number) => !libraryIds || libraryIds.has(id);
+    const hidden = new Map<number, ReadonlySet<number>>();
     return {
       userId, isAdmin, libraryIds, contentFiltered, allowsLibrary,
+      hiddenIn: (libraryId) => {
+        if (!contentFiltered) return EMPTY;
+        let set = hidden.get(libraryId);
+        if (!set) hidden.set(libraryId, set = this.hiddenSet(libraryId, maxRank, excluded));
+        return set;
+      },
       allows: (item) => {
         if (!allowsLibrary(item.libraryId)) return false;
         if (!contentFiltered) return true;
@@ -79,6 +93,44 @@ export class AccessService {
     const item = this.index.items.get(id);
     if (!item || !scope.allows(item)) throw new NotFoundError(`No item with ratingKey ${id}`, 'ITEM_NOT_FOUND');
     return item;
+  }
+
+  /**
+   * Items refused on their own facts (a rank above the limit, an excluded label or tag) are
+   * the seeds; everything that inherits from a refused item, up to MAX_DEPTH links down
+   * (as far as facts() looks up), is refused too.
+   */
+  private hiddenSet(libraryId: number, maxRank: number | undefined, excluded: ReadonlySet<string> | undefined): Set<number> {
+    const out = new Set<number>();
+    const ranks = new Map<string | undefined, number | undefined>(); // few distinct ratings
+    for (const m of this.index.items.contentMarked(libraryId)) {
+      let rank = ranks.get(m.contentRating);
+      if (rank === undefined && !ranks.has(m.contentRating)) ranks.set(m.contentRating, rank = ratingRank(m.contentRating));
+      if ((maxRank !== undefined && rank !== undefined && rank > maxRank)
+        || (excluded && m.labels.some((l) => excluded.has(l.trim().toLowerCase())))) out.add(m.id);
+    }
+    if (excluded) {
+      // Tags count as labels on files and folders (facts(): withTags).
+      for (const label of excluded) {
+        const tag = this.index.tags.getByName(label);
+        if (!tag || tag.key !== label) continue;
+        for (let after = 0; ;) {
+          const ids = this.index.tags.itemIdsOf(tag.id, after, 1_000);
+          for (const it of this.index.items.getMany(ids)) {
+            if (it && it.libraryId === libraryId && (it.kind === 'file' || it.kind === 'dir')) out.add(it.id);
+          }
+          if (ids.length < 1_000) break;
+          after = ids[ids.length - 1];
+        }
+      }
+    }
+    let frontier = [...out];
+    for (let depth = 0; depth < MAX_DEPTH && frontier.length; depth++) {
+      const next: number[] = [];
+      for (const id of this.index.items.inheritorsOf(frontier)) if (!out.has(id)) { out.add(id); next.push(id); }
+      frontier = next;
+    }
+    return out;
   }
 
   private facts(item: Item, memo: Map<number, Facts>, withTags: boolean, depth: number): Facts {

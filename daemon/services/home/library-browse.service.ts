@@ -2,11 +2,12 @@
  * Plex-style library browsing: a library's items (the kind its type lists: movies, shows,
  * artists, or its files), recently added, and recently added across libraries.
  *
- * Unfiltered pages for users without content rules are one range scan of the metadata sort
- * index with native offset/limit (ItemRepo.listByMeta). Filters (genre, year, watched) and
- * content rules need a pass: genre and year candidates come from the search token index
- * (item tokens include genres and years), the rest from the library's items; matches are
- * sorted in memory and paged.
+ * Unfiltered pages are one range scan of the metadata sort index with native offset/limit
+ * (ItemRepo.listByMeta); for a user with content rules the scan leaves out the items
+ * AccessScope.hiddenIn finds from the index (rated/labelled items and what inherits from
+ * them), so no item-by-item pass. Filters (genre, year, watched) need a pass: genre and
+ * year candidates come from the search token index (item tokens include genres and years),
+ * the rest from the library's items; matches are sorted in memory and paged.
  */
 import { ValidationError } from '../../domain/errors.js';
 import type { IndexStore, MetaSort } from '../../domain/ports.js';
@@ -92,9 +93,12 @@ export class LibraryBrowseService {
     const kind = (q.type as ItemKind | 'file' | undefined) ?? defaultKind(lib, this.index);
     const header = { id: lib.uuid, numericId: lib.id, name: lib.name, type: lib.type };
     const base = kind === 'file' ? { libraryId: lib.id } : { libraryId: lib.id, virtualKind: kind };
-    const filtered = q.genre !== undefined || q.year !== undefined || q.watched !== undefined || scope.contentFiltered;
+    const filtered = q.genre !== undefined || q.year !== undefined || q.watched !== undefined;
     if (!filtered) {
-      const page = this.index.items.listByMeta({ ...base, sort: q.sort, order: q.order, offset: q.offset, limit: q.limit });
+      // Content rules: the same range scan without the (few) hidden items, found by the index.
+      if (!scope.allowsLibrary(lib.id)) return { library: header, items: [], totalCount: 0, offset: q.offset, limit: q.limit };
+      const excludeIds = scope.contentFiltered ? scope.hiddenIn(lib.id) : undefined;
+      const page = this.index.items.listByMeta({ ...base, sort: q.sort, order: q.order, offset: q.offset, limit: q.limit, excludeIds });
       return { library: header, items: this.presenter.list(page.items, scope.userId), totalCount: page.total, offset: q.offset, limit: q.limit };
     }
     const matches = this.candidates(lib, kind, q).filter((it) => this.keep(scope, it, kind, lib.id, q));
