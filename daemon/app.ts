@@ -211,6 +211,7 @@ export class AlcoveApp {
     });
     const playback = await createPlaybackServices({
       index, getAdapter, prober, logger, ffmpeg: tools.ffmpeg, transcodeDir: join(paths.transcodeDir, 'hls'), config: config.transcode,
+      events: this.events,
     });
     const libraryApi = createLibraryApiServices({
       index, libraries, getAdapter, events: this.events, logger, artworkDir: paths.artworkDir, metadata: config.metadata,

@@ -425,7 +425,10 @@ export type ServerEvent =
   | { type: 'items.removed'; libraryId: number; ids: number[] }
   | { type: 'library.offline' | 'library.online'; libraryId: number; locationId: number; error?: string }
   | { type: 'job.progress'; job: string; done: number; total?: number; state: 'running' | 'done' | 'failed' | 'cancelled' }
-  | { type: 'users.changed'; userId: number; change: 'created' | 'updated' | 'removed' };
+  | { type: 'users.changed'; userId: number; change: 'created' | 'updated' | 'removed' }
+  /** HLS transcode sessions: started (with what), ended (DELETE, idle reap, eviction, shutdown). */
+  | { type: 'transcode.started'; sessionId: string; fileId: number; userId: number; method: string; sessions: number }
+  | { type: 'transcode.ended'; sessionId: string; fileId: number; userId: number; reason: 'stopped' | 'idle' | 'shutdown'; sessions: number };
 
 export interface EventBus {
   emit(event: ServerEvent): void;

@@ -10,6 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import WebSocket from 'ws';
 import { startDaemon, eventually } from '../helpers/daemon.js';
 import { makeMediaFixtures, FFMPEG } from '../helpers/media-fixtures.js';
 
@@ -75,9 +76,24 @@ t.test('info and playback-info', async (t) => {
 });
 
 t.test('HLS session like a header-less player; limit; DELETE', async (t) => {
+  // Transcode sessions are published on the WebSocket 'transcodes' topic.
+  const events: Array<{ type: string; sessionId: string; reason?: string }> = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${daemon.port}/ws?token=${token}`);
+  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data)) as { type: string; event?: { type: string; sessionId: string; reason?: string } };
+    if (m.type === 'event' && m.event) events.push(m.event);
+  });
+  const subscribed = new Promise<void>((resolve) => ws.on('message', (data) => { if (String(data).includes('"subscribed"')) resolve(); }));
+  ws.send(JSON.stringify({ type: 'subscribe', topics: ['transcodes'] }));
+  await subscribed;
+  t.teardown(() => ws.close());
+
   const start = await daemon.request('POST', `/api/transcode/${clip}?token=${token}`, { mode: 'transcode', maxResolution: '480' }, null);
   t.equal(start.status, 201);
   const { sessionId, playlistUrl } = start.body as { sessionId: string; playlistUrl: string };
+  const started = await eventually(() => events.find((e) => e.type === 'transcode.started' && e.sessionId === sessionId));
+  t.ok(started, 'transcode.started published');
   t.match(playlistUrl, new RegExp(`^/api/transcode/${sessionId}/stream\\.m3u8\\?token=`));
   const pl = await daemon.fetch(playlistUrl, { token: null });
   t.equal(pl.headers.get('content-type'), 'application/vnd.apple.mpegurl');
@@ -99,6 +115,8 @@ t.test('HLS session like a header-less player; limit; DELETE', async (t) => {
   t.ok(Number(third.headers.get('retry-after')) >= 1, 'Retry-After');
 
   t.equal((await daemon.fetch(`/api/transcode/${sessionId}`, { method: 'DELETE' })).status, 204);
+  const ended = await eventually(() => events.find((e) => e.type === 'transcode.ended' && e.sessionId === sessionId));
+  t.equal(ended.reason, 'stopped', 'transcode.ended published with its reason');
   t.equal((await daemon.fetch(playlistUrl, { token: null })).status, 404);
   t.equal((await daemon.fetch(`/api/transcode/${second.body.sessionId}`, { method: 'DELETE' })).status, 204);
   t.equal((await daemon.fetch(`/api/transcode/${sessionId}/seg-../../x`)).status, 404);

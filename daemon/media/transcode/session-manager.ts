@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { TooManyRequestsError } from '../../domain/errors.js';
 import type { Logger } from '../../log/logger.js';
+import type { EventBus } from '../../domain/ports.js';
 import { HlsSession, type HlsSessionOptions } from './hls-session.js';
 
 export interface SessionManagerOptions {
@@ -24,6 +25,8 @@ export interface SessionManagerOptions {
   cacheMaxBytes: number;
   logger: Logger;
   now?: () => number;
+  /** Session lifecycle events (the WebSocket 'transcodes' topic). */
+  events?: EventBus;
 }
 
 export interface SessionMeta { userId: number; fileId: number; createdAt: number; method: string; [k: string]: unknown }
@@ -76,6 +79,7 @@ export class TranscodeSessionManager {
       });
       this.sessions.set(id, { session, meta });
       this.log.info({ session: id, ...meta }, 'transcode session started');
+      this.o.events?.emit({ type: 'transcode.started', sessionId: id, fileId: meta.fileId, userId: meta.userId, method: meta.method, sessions: this.sessions.size });
       try {
         await session.start(startSegment);
       } catch (err) {
@@ -97,13 +101,14 @@ export class TranscodeSessionManager {
 
   list(): Array<{ session: HlsSession; meta: SessionMeta }> { return [...this.sessions.values()]; }
 
-  async remove(id: string): Promise<boolean> {
+  async remove(id: string, reason: 'stopped' | 'idle' | 'shutdown' = 'stopped'): Promise<boolean> {
     const entry = this.sessions.get(id);
     if (!entry) return false;
     this.sessions.delete(id);
     for (const s of entry.session.done.values()) this.cacheBytes -= s.bytes;
     await entry.session.close();
-    this.log.info({ session: id }, 'transcode session closed');
+    this.log.info({ session: id, reason }, 'transcode session closed');
+    this.o.events?.emit({ type: 'transcode.ended', sessionId: id, fileId: entry.meta.fileId, userId: entry.meta.userId, reason, sessions: this.sessions.size });
     return true;
   }
 
@@ -113,14 +118,14 @@ export class TranscodeSessionManager {
     const idle = [...this.sessions.entries()].filter(([, e]) => e.session.lastAccess < limit).map(([id]) => id);
     for (const id of idle) {
       this.log.info({ session: id }, 'transcode session idle: reaping');
-      await this.remove(id);
+      await this.remove(id, 'idle');
     }
     return idle.length;
   }
 
   async closeAll(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.all([...this.sessions.keys()].map((id) => this.remove(id)));
+    await Promise.all([...this.sessions.keys()].map((id) => this.remove(id, 'shutdown')));
   }
 
   private retryAfterSec(): number {

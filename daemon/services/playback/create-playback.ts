@@ -3,6 +3,7 @@
  */
 import type { IndexStore, Prober } from '../../domain/ports.js';
 import type { Logger } from '../../log/logger.js';
+import type { EventBus } from '../../domain/ports.js';
 import type { HwProbeIo } from '../../media/hwaccel/hw-detect.js';
 import { TranscodeSessionManager } from '../../media/transcode/session-manager.js';
 import { HardwareService, systemHwIo } from './hardware.service.js';
@@ -32,6 +33,8 @@ export interface PlaybackConfig {
 export async function createPlaybackServices(deps: {
   index: IndexStore; getAdapter: GetAdapter; prober: Prober; logger: Logger;
   ffmpeg: { path: string; version: string }; transcodeDir: string; config: PlaybackConfig; hwIo?: HwProbeIo;
+  /** Transcode session events for the WebSocket 'transcodes' topic. */
+  events?: EventBus;
 }): Promise<PlaybackServices> {
   const logger = deps.logger.child({ component: 'playback' });
   const resolver = new MediaSourceResolver(deps.index, deps.getAdapter);
@@ -40,7 +43,7 @@ export async function createPlaybackServices(deps: {
   const hardware = new HardwareService({ kv: deps.index.kv, io: deps.hwIo ?? systemHwIo(deps.ffmpeg.path), ffmpeg: deps.ffmpeg, logger });
   const sessions = new TranscodeSessionManager({
     dir: deps.transcodeDir, maxSessions: deps.config.maxSessions, idleTimeoutSec: deps.config.idleTimeoutSec,
-    cacheMaxBytes: deps.config.cacheMaxBytes, logger,
+    cacheMaxBytes: deps.config.cacheMaxBytes, logger, events: deps.events,
   });
   await sessions.init();
   const transcodes = new TranscodeService({
