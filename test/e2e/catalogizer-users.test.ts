@@ -88,8 +88,8 @@ t.test('lock and unlock: locked users cannot log in and their sessions die; rese
   const shortLock = await daemon.request('POST', `/api/v1/users/${carolId}/lock`, { lock_until: new Date(Date.now() + 1500).toISOString() });
   t.equal(shortLock.status, 200);
   await new Promise((r) => setTimeout(r, 1800));
-  await v1Login(daemon, 'carol', 'carol-password');
-  t.pass('a timed lock lifts itself');
+  const relogin = await v1Login(daemon, 'carol', 'carol-password');
+  t.type(relogin.session_token, 'string', 'a timed lock lifts itself: carol logs in again');
 
   const reset = await daemon.request('POST', `/api/v1/users/${carolId}/reset-password`, { new_password: 'brand-new-password' });
   t.same(reset.body, { message: 'Password reset successfully' });

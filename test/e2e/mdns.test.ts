@@ -46,8 +46,8 @@ t.test('announces _alcove._tcp and _http._tcp with TXT; re-announces a new port;
   t.same(announced, ['_alcove._tcp', '_http._tcp'], 'one log line per service type');
 
   t.equal(await first.stop('SIGTERM'), 0, 'clean exit');
-  await eventually(async () => !(await find('_alcove._tcp', name)) && !(await find('_http._tcp', name)), 10_000, 200);
-  t.pass('SIGTERM withdrew both services (avahi-browse no longer lists them)');
+  const withdrawn = await eventually(async () => !(await find('_alcove._tcp', name)) && !(await find('_http._tcp', name)), 10_000, 200);
+  t.equal(withdrawn, true, 'SIGTERM withdrew both services (avahi-browse no longer lists them)');
   t.ok(first.logs.some((l) => l.msg === 'mDNS withdrawn'), 'withdrawal logged');
 
   const port = await freePort();

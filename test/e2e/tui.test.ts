@@ -143,7 +143,7 @@ t.test('logs: live lines, filtered by level', async (t) => {
   await tui.waitFor('Live log: debug and above');
   await d.request('GET', '/health', undefined, null);
   screen = await tui.waitFor(/DEBUG\s+\[http\] GET \/health 200/);
-  t.pass('debug lines shown at debug');
+  t.match(screen, /DEBUG\s+\[http\] GET \/health 200/, 'debug lines shown at debug');
   await tui.keys('l');
   await tui.waitFor('Live log: info and above');
 });

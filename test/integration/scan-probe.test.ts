@@ -112,7 +112,8 @@ t.test('offline storage leaves items pending instead of failed; stop() ends the 
   await job.idle();
   t.equal(env.tree().get('x/second.jpg')?.probeState, 'done', 'probed once storage is back');
   await job.stop();
+  const before = JSON.stringify([...env.tree().values()].map((i) => [i.relPath, i.probeState]));
   job.kick();
   await job.idle();
-  t.pass('kick after stop is a no-op');
+  t.equal(JSON.stringify([...env.tree().values()].map((i) => [i.relPath, i.probeState])), before, 'kick after stop is a no-op');
 });
