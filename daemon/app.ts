@@ -48,6 +48,9 @@ import { createStatusProbe } from './services/catalogizer/config/status-probe.js
 import { createCatalogServices, type CatalogServices } from './services/catalogizer/catalog/create-catalog.js';
 import { ConversionService } from './services/catalogizer/conversion/conversion.service.js';
 import { LibraryPaths } from './services/catalogizer/conversion/library-paths.js';
+import { createCatalogizerSubtitles } from './services/catalogizer/subtitles/create-subtitles.js';
+import type { CatalogizerSubtitleService } from './services/catalogizer/subtitles/subtitle.service.js';
+import { createCatalogizerMediaServices, type CatalogizerMediaServices } from './services/catalogizer/media/create-media.js';
 import { createLibraryApiServices, type LibraryApiServices } from './services/library-api/create-library-api.js';
 import { MdnsAnnouncer } from './discovery/mdns.js';
 import { loadDnsSdBackend } from './discovery/dns-sd.adapter.js';
@@ -89,6 +92,10 @@ export interface AppServices {
   catalog: CatalogServices;
   /** Catalogizer conversion jobs (ffmpeg, bounded queue, persisted). */
   conversion: ConversionService;
+  /** Catalogizer subtitles: tracks, OpenSubtitles, upload, sync verification, translation. */
+  catalogizerSubtitles: CatalogizerSubtitleService;
+  /** Catalogizer media items, search, stats and recommendations. */
+  catalogizerMedia: CatalogizerMediaServices;
   /** The daemon's own recent log lines (may be absent in tests). */
   logs?: LogTap;
 }
@@ -238,10 +245,16 @@ export class AlcoveApp {
       maxConcurrent: config.conversion.maxConcurrent, logger,
     });
     void conversion.start().catch((err: unknown) => logger.error({ err }, 'conversion jobs not recovered'));
+    const catalogizerSubtitles = createCatalogizerSubtitles({
+      index, records: index.records, resolver: playback.resolver, scanner: scans,
+      embeddedVtt: (fileId, stream, auth, signal) => playback.subtitles.webvtt(fileId, String(stream), auth, signal),
+      ffmpegPath: async () => tools.ffmpeg.path, config: config.subtitles, stateDir: paths.stateDir, logger,
+    });
+    const catalogizerMedia = createCatalogizerMediaServices({ index, home, tmdb: libraryApi.tmdb });
     this.services = {
       config, paths, logger, index, events: this.events, system, auth, roots, libraries,
       virtualPaths, scans, scanStatus, probeJob, thumbnails, prober, review, mediaViewer, playback, libraryApi, home, catalogizerLimits, catalogizerCore, catalog,
-      conversion, logs: this.logTap,
+      conversion, catalogizerSubtitles, catalogizerMedia, logs: this.logTap,
     };
     addGauge(registry, { name: 'alcove_items_indexed', help: 'Items in the index', collect: () => index.items.counters().items });
     addGauge(registry, { name: 'alcove_items_offline', help: 'Items on unreachable locations', collect: () => index.items.counters().offline });

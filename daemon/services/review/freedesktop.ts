@@ -7,6 +7,7 @@
  * consumers (file managers) can use and validate it. Pure functions, no I/O.
  */
 import { createHash } from 'node:crypto';
+import { crc32 } from '../catalogizer/archive/crc32.js';
 
 export const THUMB_DIR = '.thumbnails';
 
@@ -60,22 +61,6 @@ export function thumbRelPath(absPath: string, bucket: Bucket): string {
 // ---------------------------------------------------------------- PNG text chunks
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of buf) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
 
 function textChunk(keyword: string, text: string): Buffer {
   const data = Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]);

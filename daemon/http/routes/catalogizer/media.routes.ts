@@ -8,7 +8,7 @@ import type { AppServices } from '../../../app.js';
 import type { RequestContext } from '../../context.js';
 import { ValidationError } from '../../../domain/errors.js';
 import { Permission } from '../../../services/users/permissions.js';
-import { createCatalogizerMediaServices, type CatalogizerMediaServices } from '../../../services/catalogizer/media/create-media.js';
+import type { CatalogizerMediaServices } from '../../../services/catalogizer/media/create-media.js';
 import { parseMediaId } from '../../../services/catalogizer/media/media.service.js';
 import { parseMediaSearch } from '../../../services/catalogizer/media/media-search.service.js';
 import type { AccessScope } from '../../../services/access/access.service.js';
@@ -27,7 +27,7 @@ async function objectBody(ctx: RequestContext): Promise<Record<string, unknown>>
 }
 
 export function registerCatalogizerMediaRoutes(groups: CatalogizerGroups, services: AppServices): CatalogizerMediaServices {
-  const s = createCatalogizerMediaServices({ index: services.index, home: services.home, tmdb: services.libraryApi.tmdb });
+  const s = services.catalogizerMedia;
   const { api } = groups;
   const scopeOf = (ctx: RequestContext): AccessScope => services.home.access.scopeOf(ctx.auth!);
 

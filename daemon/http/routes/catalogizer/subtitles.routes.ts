@@ -6,8 +6,6 @@
 import type { AppServices } from '../../../app.js';
 import type { RequestContext } from '../../context.js';
 import { ValidationError } from '../../../domain/errors.js';
-import { locateMediaTools } from '../../../media/tools.js';
-import { createCatalogizerSubtitles } from '../../../services/catalogizer/subtitles/create-subtitles.js';
 import type { CatalogizerSubtitleService } from '../../../services/catalogizer/subtitles/subtitle.service.js';
 import { SUBTITLE_LANGUAGES, languageCode, subtitleProviders } from '../../../services/catalogizer/subtitles/languages.js';
 import type { CatalogizerGroups } from './index.js';
@@ -108,12 +106,5 @@ function register(groups: CatalogizerGroups, s: CatalogizerSubtitleService): voi
 }
 
 export function registerCatalogizerSubtitleRoutes(groups: CatalogizerGroups, services: AppServices): void {
-  const { config } = services;
-  const tools = () => locateMediaTools(services.logger, { ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath, preferBundledFfprobe: true });
-  const playback = services.playback;
-  register(groups, createCatalogizerSubtitles({
-    index: services.index, records: services.index.records, resolver: playback.resolver, scanner: services.scans,
-    embeddedVtt: (fileId, stream, auth, signal) => playback.subtitles.webvtt(fileId, String(stream), auth, signal),
-    ffmpegPath: async () => (await tools()).ffmpeg.path, config: config.subtitles, stateDir: services.paths.stateDir, logger: services.logger,
-  }));
+  register(groups, services.catalogizerSubtitles);
 }

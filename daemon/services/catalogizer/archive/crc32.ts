@@ -1,5 +1,6 @@
 /**
- * CRC-32 (IEEE 802.3, the zip/gzip polynomial), incremental: crc32(chunk, previous).
+ * CRC-32 (IEEE 802.3, the zip/gzip/PNG polynomial), incremental: crc32(chunk, previous).
+ * Shared by the archive writers and the freedesktop PNG thumbnail writer.
  * Uses node:zlib's native crc32 (Node >= 20.15, ~GB/s); falls back to a byte table on older
  * runtimes so the archive writers never depend on the runtime's minor version.
  */
