@@ -56,5 +56,12 @@ export async function sendFile(ctx: HttpContext, file: FileToSend): Promise<void
   }
   if (ctx.aborted) return;
   const stream = await file.open(start, end, ctx.signal);
+  if (ctx.aborted) {
+    // Gone while the bytes were being opened: the source may already be failing (an adapter
+    // that destroys it on the abort signal); a listener keeps that error from going uncaught.
+    stream.on('error', () => undefined);
+    stream.destroy();
+    return;
+  }
   await ctx.sendStream(status, stream, { contentType: file.contentType, size: length });
 }

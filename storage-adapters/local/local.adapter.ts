@@ -99,6 +99,12 @@ export class LocalAdapter implements StorageAdapter {
       await handle?.close().catch(() => undefined);
       throw mapFsError(err, 'read', norm);
     }
+    if (options.signal?.aborted) {
+      // Aborted while opening: addAbortSignal would destroy the new stream with an
+      // AbortError emitted to no listener yet (an uncaught exception). Reject instead.
+      await handle.close().catch(() => undefined);
+      options.signal.throwIfAborted();
+    }
     const stream = handle.createReadStream({
       start, end, highWaterMark: options.highWaterMark ?? LOCAL_READ_CHUNK, autoClose: true,
     });
