@@ -18,6 +18,7 @@ import { HttpMetrics, addGauge, createMetricsRegistry } from './http/metrics.js'
 import { registerSystemRoutes } from './http/routes/system.routes.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import { openIndexStore, type LmdbIndexStore } from './index/lmdb-store.js';
+import { withWriteGeneration } from './index/write-generation.js';
 import { InProcessEventBus } from './services/event-bus.js';
 import { SystemService } from './services/system/system.service.js';
 import { createAuthServices, type AuthServices } from './services/auth/create-auth.js';
@@ -163,7 +164,7 @@ export class AlcoveApp {
     logger.info({ host: config.server.host, port: this.port }, 'listening');
     await this.writeRuntimeFile().catch((err: unknown) => logger.warn({ err }, 'daemon.json not written'));
 
-    const index = await openIndexStore({ path: paths.indexDir, logger });
+    const index = withWriteGeneration(await openIndexStore({ path: paths.indexDir, logger }));
     const auth = await createAuthServices({
       store: index, secretKeyFile: paths.secretKeyFile, localAdminTokenFile: paths.localAdminTokenFile,
       logger, bus: this.events,

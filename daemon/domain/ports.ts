@@ -369,6 +369,11 @@ export interface IndexStore {
   readonly invites: InviteRepo;
   /** Schema version after migrations. */
   readonly schemaVersion: number;
+  /**
+   * A number that changes after every committed write (any repo). Caches of derived data
+   * key on it to never outlive a write. Optional: fakes without it simply disable caching.
+   */
+  writeGeneration?(): number;
   close(): Promise<void>;
 }
 

@@ -74,7 +74,6 @@ export interface ContextInit {
   ip: string;
   requestId: string;
   route: string;
-  signal: AbortSignal;
   responder: Responder;
   body: BodyReader;
   /** Headers every answer carries (request id, security headers). */
@@ -89,9 +88,10 @@ export class HttpContext implements RequestContext {
   readonly headers: Readonly<Record<string, string>>;
   readonly ip: string;
   readonly requestId: string;
-  readonly signal: AbortSignal;
   readonly route: string;
   auth?: AuthInfo;
+  /** Created on first use of `signal`: most requests never look at it. */
+  private controller?: AbortController;
   /** Internal: the uWS writer (used by the server and sendFile). */
   readonly responder: Responder;
   private readonly bodyReader: BodyReader;
@@ -110,13 +110,23 @@ export class HttpContext implements RequestContext {
     this.ip = init.ip;
     this.requestId = init.requestId;
     this.route = init.route;
-    this.signal = init.signal;
     this.responder = init.responder;
     this.bodyReader = init.body;
     this.baseHeaders = init.baseHeaders;
   }
 
   get aborted(): boolean { return this.responder.aborted; }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.responder.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  /** Internal: the client went away (called from the server's onAborted). */
+  abortSignal(): void { this.controller?.abort(); }
 
   header(name: string): string | undefined { return this.headers[name.toLowerCase()]; }
 
@@ -197,6 +207,12 @@ export class HttpContext implements RequestContext {
 
   /** Base headers + setHeader values + cookies + per-call headers (later wins per name). */
   headerList(contentType?: string, headers?: Record<string, string>): HeaderList {
+    if (this.extra.size === 0 && headers === undefined && this.setCookies.length === 0) {
+      // The common answer: base headers + a content type.
+      const out: HeaderList = this.baseHeaders.slice();
+      if (contentType !== undefined) out.push(['Content-Type', contentType]);
+      return out;
+    }
     const merged = new Map(this.extra);
     if (contentType !== undefined) merged.set('content-type', ['Content-Type', contentType]);
     if (headers) {

@@ -13,6 +13,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from '
 import type { AuthInfo } from '../domain/auth.js';
 import { TooLargeError, UnavailableError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
+import { AccessLog } from './access-log.js';
 import { authorize, extractTokens, type AuthRequest } from './auth.js';
 import { BodyReader } from './body.js';
 import { HttpContext, JSON_TYPE } from './context.js';
@@ -52,6 +53,7 @@ export class HttpServer {
   readonly router = new Router();
   private readonly uws: TemplatedApp;
   private readonly log: Logger;
+  private readonly accessLog: AccessLog;
   private readonly maxBody: number;
   private listenSocket?: us_listen_socket;
   private closing = false;
@@ -60,6 +62,7 @@ export class HttpServer {
 
   constructor(private readonly options: HttpServerOptions) {
     this.log = options.logger;
+    this.accessLog = new AccessLog(options.logger);
     this.maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
     this.uws = uWS.App();
     this.uws.any('/*', (res, req) => this.onRequest(res, req));
@@ -98,12 +101,12 @@ export class HttpServer {
 
   private onRequest(res: HttpResponse, req: HttpRequest): void {
     const started = performance.now();
-    const controller = new AbortController();
     let responder: Responder | undefined;
     let body: BodyReader | undefined;
+    let ctx: HttpContext | undefined;
     // uWS rule: onAborted first. After it fires the response must never be touched.
     res.onAborted(() => {
-      controller.abort();
+      ctx?.abortSignal();
       body?.abort();
       responder?.markAborted();
     });
@@ -128,19 +131,19 @@ export class HttpServer {
     this.options.metrics?.started();
     responder = new Responder(
       res, method === 'HEAD',
-      () => this.finished(ctx, responder!, started, route?.name ?? '(unmatched)'),
+      () => this.finished(ctx!, responder!, started, route?.name ?? '(unmatched)'),
       () => this.closing,
     );
     const contentLength = Number(headers['content-length'] ?? 0);
     const expectBody = contentLength > 0 || headers['transfer-encoding'] !== undefined;
     body = new BodyReader(res, expectBody && route !== undefined && contentLength <= limit, limit, () => {
       responder!.forceClose = true;
-      this.answerError(ctx, mapError(bodyTooLarge(limit)));
+      this.answerError(ctx!, mapError(bodyTooLarge(limit)));
     }, route?.streamBody ? 'stream' : 'buffer');
     const baseHeaders: HeaderList = [['X-Content-Type-Options', 'nosniff'], ['X-Request-Id', requestId]];
-    const ctx = new HttpContext({
+    ctx = new HttpContext({
       method, path, query: new URLSearchParams(rawQuery), params: {}, headers, ip, requestId,
-      route: route?.pattern ?? '', signal: controller.signal, responder, body, baseHeaders,
+      route: route?.pattern ?? '', responder, body, baseHeaders,
     });
 
     if (this.closing) {
@@ -217,12 +220,10 @@ export class HttpServer {
     const route = label;
     const status = r.aborted && r.state !== 'done' ? 0 : r.status;
     this.options.metrics?.finished(route, ctx.method, status, ms / 1000);
-    const entry = {
+    this.accessLog.write({
       method: ctx.method, route, path: ctx.path, status, bytes: r.bytes, ms: Math.round(ms * 10) / 10,
-      requestId: ctx.requestId, ...(r.aborted && { aborted: true }),
-    };
-    if (QUIET_PATHS.has(ctx.path)) this.log.debug(entry, 'http request');
-    else this.log.info(entry, 'http request');
+      requestId: ctx.requestId, aborted: r.aborted,
+    }, QUIET_PATHS.has(ctx.path));
     if (this.inFlight === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

@@ -5,6 +5,7 @@
 import { open, type Database, type Key, type RootDatabase, type TransactionFlags } from 'lmdb';
 import type { Item, IndexCounters, Library, ScanRecord, Session, StorageRoot, Tag, User } from '../domain/types.js';
 import { DB, type ContentMark } from './keys.js';
+import { bumpWriteGeneration } from './write-generation.js';
 import type { Invite, WatchProgress } from '../domain/ports.js';
 
 export interface IndexDbs {
@@ -121,7 +122,11 @@ const TXN_FLAGS = 0x10003 as TransactionFlags;
 
 /** Run `fn` as one synchronous, atomic write transaction; a throw rolls everything back. */
 export function writeTxn<T>(dbs: IndexDbs, fn: () => T): T {
-  return dbs.env.transactionSync(fn, TXN_FLAGS);
+  try {
+    return dbs.env.transactionSync(fn, TXN_FLAGS);
+  } finally {
+    bumpWriteGeneration(dbs);
+  }
 }
 
 /** Next value of a named id counter; call inside writeTxn (same transaction as the record). */

@@ -11,6 +11,7 @@ import { JSON_TYPE, type RequestContext } from '../context.js';
 import type { MediaViewerServices } from '../../services/media-viewer/create-media-viewer.js';
 import { parseListQuery } from '../../services/media-viewer/browse.service.js';
 import { SEARCH_DEFAULT_PAGE_SIZE } from '../../services/media-viewer/search.service.js';
+import type { PresentedPage } from '../../services/media-viewer/listing-cache.js';
 import { registerMediaViewerDataRoutes } from './media-viewer-data.routes.js';
 
 const ADMIN = { access: { kind: 'admin' } } as const;
@@ -23,6 +24,13 @@ export function sendJsonWithEtag(ctx: RequestContext, body: unknown, cacheContro
   ctx.setHeader('Cache-Control', cacheControl);
   if (ctx.notModified(`"${createHash('md5').update(text).digest('hex')}"`)) return;
   ctx.send(200, text, JSON_TYPE);
+}
+
+/** A serialised page (listing cache) with its precomputed ETag; 304 when it matches. */
+function sendPresented(ctx: RequestContext, page: PresentedPage, cacheControl = LISTING_CACHE): void {
+  ctx.setHeader('Cache-Control', cacheControl);
+  if (ctx.notModified(page.etag)) return;
+  ctx.send(200, page.json, JSON_TYPE);
 }
 
 const intParam = (raw: string | null, fallback: number): number => {
@@ -39,7 +47,7 @@ export function attachmentDisposition(name: string): string {
 
 export function registerMediaViewerRoutes(router: Router, mv: MediaViewerServices): void {
   router.get('/api/files', (ctx) => {
-    sendJsonWithEtag(ctx, mv.browse.listFiles(parseListQuery(ctx.query), mv.viewerOf(ctx.auth!)));
+    sendPresented(ctx, mv.browse.presentFiles(parseListQuery(ctx.query), mv.viewerOf(ctx.auth!)));
   });
 
   router.get('/api/media', (ctx) => {

@@ -8,6 +8,7 @@ import type { ChildPageQuery, ChildSort, IndexStore, Page } from '../../domain/p
 import type { Item, Library } from '../../domain/types.js';
 import type { VirtualPathService, Resolved } from '../browse/virtual-path.service.js';
 import { NotFoundError, isDomainError } from '../../domain/errors.js';
+import { ListingCache, presentJson, type ListingCacheOptions, type PresentedPage } from './listing-cache.js';
 import {
   MEDIA_FILE_TYPES, mediaTypesOf, type MediaFile, type MediaFileType, type MediaFilePresenter, type PathPart, type Viewer,
 } from './media-file.js';
@@ -70,12 +71,29 @@ export function breadcrumbOf(segments: string[]): PathPart[] {
 }
 
 export class BrowseService {
+  /** Serialised pages of listFiles; absent when the index has no write generation. */
+  readonly listingCache?: ListingCache;
+
   constructor(
     private readonly index: IndexStore,
     private readonly paths: VirtualPathService,
     private readonly presenter: MediaFilePresenter,
     private readonly favoritesOf: (viewer: Viewer) => MediaFile[],
-  ) {}
+    cache: ListingCacheOptions = {},
+  ) {
+    const generation = index.writeGeneration?.bind(index);
+    if (generation) this.listingCache = new ListingCache(generation, cache);
+  }
+
+  /**
+   * listFiles serialised, from the listing cache when the index has not changed since the
+   * same viewer asked for the same page. Viewers with content rules (`allows`) bypass it.
+   */
+  presentFiles(q: ListQuery, viewer: Viewer): PresentedPage {
+    if (!this.listingCache || viewer.allows) return presentJson(this.listFiles(q, viewer));
+    const key = `${viewer.userId}|${viewer.libraryIds?.join(',') ?? '*'}|${q.sort}|${q.order}|${q.page}|${q.pageSize}|${q.typeRaw.length}:${q.typeRaw}|${q.path}`;
+    return this.listingCache.get(key, () => this.listFiles(q, viewer));
+  }
 
   listFiles(q: ListQuery, viewer: Viewer): DirectoryListing {
     const segments = q.path.split('/').filter((s) => s !== '' && s !== '.');

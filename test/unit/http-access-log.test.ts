@@ -1,0 +1,58 @@
+import t from 'tap';
+import { Writable } from 'node:stream';
+import { AccessLog, type AccessEntry } from '../../daemon/http/access-log.js';
+import { createLogger } from '../../daemon/log/logger.js';
+
+const entry = (over: Partial<AccessEntry> = {}): AccessEntry => ({
+  method: 'GET', route: '/api/files', path: '/api/files', status: 200, bytes: 1234, ms: 1.5, requestId: 'abc-1', aborted: false, ...over,
+});
+
+function capture(level = 'info') {
+  const lines: string[] = [];
+  const logger = createLogger({ level, destination: { write: (s: string) => { lines.push(s); } } });
+  return { lines, logger };
+}
+
+t.test('the line is what pino itself writes for the same entry', async (t) => {
+  const { lines, logger } = capture();
+  const http = logger.child({ component: 'http' });
+  const sut = new AccessLog(http);
+  const e = entry({ path: '/api/file/caf\u00e9 "x"\\y\n', method: 'GET' });
+  sut.write(e, false);
+  http.info({ method: e.method, route: e.route, path: e.path, status: e.status, bytes: e.bytes, ms: e.ms, requestId: e.requestId }, 'http request');
+  t.equal(lines.length, 2);
+  t.ok(lines[0]!.endsWith('\n'), 'one line, newline-terminated');
+  const [ours, pinos] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  delete ours!.time; delete pinos!.time;
+  t.same(Object.keys(ours!), Object.keys(pinos!), 'same keys in the same order');
+  t.same(ours, pinos, 'same values');
+  t.match(JSON.parse(lines[0]!), { level: 30, component: 'http', msg: 'http request', time: /^\d{4}-\d\d-\d\dT/ });
+});
+
+t.test('aborted flag, and the level (changed at run time) decides', async (t) => {
+  const { lines, logger } = capture('info');
+  const sut = new AccessLog(logger);
+  sut.write(entry({ status: 0, aborted: true }), false);
+  t.match(JSON.parse(lines[0]!), { status: 0, aborted: true, level: 30 });
+  sut.write(entry({ path: '/livez' }), true);
+  t.equal(lines.length, 1, 'quiet paths are debug lines: dropped at info');
+  logger.level = 'debug';
+  sut.write(entry({ path: '/livez' }), true);
+  t.equal(lines.length, 2);
+  t.match(JSON.parse(lines[1]!), { level: 20, path: '/livez' });
+  logger.level = 'warn';
+  sut.write(entry(), false);
+  t.equal(lines.length, 2, 'nothing at warn');
+});
+
+t.test('through the multistream: stdout-like stream and the log tap both get every line', async (t) => {
+  const tapLines: string[] = [];
+  const tap = new Writable({ write(chunk, _enc, cb) { tapLines.push(String(chunk)); cb(); } });
+  const logger = createLogger({ level: 'info', pretty: false, tap });
+  const sut = new AccessLog(logger.child({ component: 'http' }));
+  const before = tapLines.length;
+  sut.write(entry({ requestId: 'via-tap' }), false);
+  await new Promise((r) => setImmediate(r));
+  t.equal(tapLines.length, before + 1);
+  t.match(JSON.parse(tapLines.at(-1)!), { requestId: 'via-tap', level: 30, component: 'http', msg: 'http request' });
+});
