@@ -54,6 +54,19 @@ export interface ReadOptions {
   highWaterMark?: number;
 }
 
+/**
+ * A file opened for positioned reads (StorageAdapter.openFile): size and mtime as of the
+ * open, and reads straight into the caller's buffer (no stream, no per-read allocation).
+ */
+export interface OpenedFile {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Reads up to `length` bytes at `position` into `buffer` at `offset`; resolves with the count (0 at end of file). */
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /** Done with the file (call exactly once, after the last read settled). */
+  release(): void;
+}
+
 export interface WriteOptions {
   overwrite?: boolean;
   signal?: AbortSignal;
@@ -72,6 +85,13 @@ export interface StorageAdapter {
   stat(path: string, signal?: AbortSignal): Promise<StorageEntry>;
   /** A readable stream of [start, end]. Errors surface on the stream within about a second. */
   createReadStream(path: string, options?: ReadOptions): Promise<Readable>;
+  /**
+   * Optional fast path for serving bytes (local disks): the regular file at `path`, opened
+   * and checked like createReadStream (ESCAPE, NOT_FOUND, IS_DIR for anything but a regular
+   * file). What it reads is the file the path names at the time of the call, never an
+   * earlier file that was replaced or deleted.
+   */
+  openFile?(path: string, signal?: AbortSignal): Promise<OpenedFile>;
   /** A writable stream; the file appears under `path` only once the stream has finished. */
   createWriteStream(path: string, options?: WriteOptions): Promise<Writable>;
   /**

@@ -13,6 +13,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { HttpResponse } from 'uWebSockets.js';
+import { pumpSized, type ChunkSource } from './respond-pump.js';
 
 export type HeaderList = Array<[string, string]>;
 
@@ -127,6 +128,23 @@ export class Responder {
     }
     this.res.cork(() => this.writeHead(status, headers));
     return size === undefined ? this.pipeChunked(source) : this.pipeSized(source, size);
+  }
+
+  /**
+   * Sized body pulled from `source` (positioned file reads; respond-pump.ts). Rejects only
+   * when the first read fails, before anything was written. The source is always closed.
+   */
+  pull(status: number, headers: HeaderList, size: number, source: ChunkSource): Promise<void> {
+    return pumpSized(this.res, {
+      begin: () => this.begin(status, true),
+      writeHead: () => this.writeHead(status, headers),
+      aborted: () => this.aborted,
+      onAbort: (listener) => this.onAbort(listener),
+      setWritable: (handler) => { this.writableHandler = handler; },
+      progress: (bytes) => { this.bytes = bytes; },
+      completed: () => { this.bytes = size; this.finish(); },
+      fail: () => this.close(),
+    }, size, source);
   }
 
   /** Start a chunked answer; the writer waits for drain between chunks. */

@@ -1,14 +1,19 @@
 /**
  * File answers: validators, 304, a single byte range (206), If-Range, 416 and HEAD.
  * Several ranges answer 200 with the whole file (allowed by RFC 7233; players ask for one).
- * Bytes come from `open(start, end, signal)`, so any storage adapter can serve them; for
- * throughput `open` should read 256 KiB-1 MiB chunks (STREAM_CHUNK_BYTES).
+ * Bytes come from `file` when given (positioned reads into pooled buffers, no stream:
+ * local disks through StorageAdapter.openFile), else from `open(start, end, signal)`, so any
+ * storage adapter can serve them; for throughput `open` should read 256 KiB-1 MiB chunks
+ * (STREAM_CHUNK_BYTES). sendFile owns `file` and releases it whatever happens.
  */
 import type { Readable } from 'node:stream';
 import { RangeNotSatisfiableError } from '../domain/errors.js';
 import { fileEtag, httpDate, ifRangeMatches, normalizeEtag } from './conditional.js';
 import type { HttpContext } from './context.js';
+import { fileChunks, type PositionedFile } from './file-chunks.js';
 import { contentRange, parseRange } from './range.js';
+
+export type { PositionedFile } from './file-chunks.js';
 
 /** Read size that measured best with uWS (64 KiB halves throughput). */
 export const STREAM_CHUNK_BYTES = 512 * 1024;
@@ -24,9 +29,20 @@ export interface FileToSend {
   cacheControl?: string;
   /** A stream of bytes start..end (inclusive); destroyed by the caller on abort. */
   open: (start: number, end: number, signal: AbortSignal) => Promise<Readable>;
+  /** The open file for positioned reads, used instead of `open`; released by sendFile. */
+  file?: PositionedFile;
 }
 
 export async function sendFile(ctx: HttpContext, file: FileToSend): Promise<void> {
+  let owned = file.file;
+  try {
+    await answer(ctx, file, () => { const f = owned; owned = undefined; return f; });
+  } finally {
+    owned?.release();
+  }
+}
+
+async function answer(ctx: HttpContext, file: FileToSend, takeFile: () => PositionedFile | undefined): Promise<void> {
   const etag = file.etag !== undefined ? normalizeEtag(file.etag) : fileEtag(file.size, file.mtimeMs);
   ctx.setHeader('Accept-Ranges', 'bytes');
   if (file.cacheControl) ctx.setHeader('Cache-Control', file.cacheControl);
@@ -55,6 +71,11 @@ export async function sendFile(ctx: HttpContext, file: FileToSend): Promise<void
     return;
   }
   if (ctx.aborted) return;
+  const positioned = takeFile();
+  if (positioned) {
+    await ctx.responder.pull(status, ctx.headerList(file.contentType), length, fileChunks(positioned, start, length));
+    return;
+  }
   const stream = await file.open(start, end, ctx.signal);
   if (ctx.aborted) {
     // Gone while the bytes were being opened: the source may already be failing (an adapter

@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Dirent, Stats } from 'node:fs';
 import {
   StorageError,
-  type AdapterOptions, type ReadOptions, type StorageAdapter, type StorageEntry, type WriteOptions,
+  type AdapterOptions, type OpenedFile, type ReadOptions, type StorageAdapter, type StorageEntry, type WriteOptions,
 } from '../types.js';
 import { baseName, joinRel, normalizeRelPath, parentRel, printable, readRange } from '../path-safety.js';
 import { mapLimit } from '../map-limit.js';
@@ -23,6 +23,8 @@ import { errnoOf, mapFsError } from './fs-errors.js';
 import { AtomicWriteStream } from './atomic-write.stream.js';
 import { watchTree } from './tree-watcher.js';
 import { lstatBatch } from './stat-batch.js';
+import { FdCache, type FdCacheOptions } from './fd-cache.js';
+import { openCachedFile } from './open-file.js';
 
 /** Default read chunk: large chunks keep syscalls and stream overhead low for media. */
 export const LOCAL_READ_CHUNK = 512 * 1024;
@@ -38,11 +40,14 @@ export class LocalAdapter implements StorageAdapter {
   readonly root: string;
   private rootReal?: string;
   private readonly stops = new Set<() => void>();
+  /** Open descriptors of recently served files (openFile). */
+  readonly fds: FdCache;
 
-  constructor(root: string) {
+  constructor(root: string, options: { fdCache?: FdCacheOptions } = {}) {
     if (!path.isAbsolute(root)) throw new StorageError('IO', 'local storage root must be an absolute path');
     this.root = path.resolve(root);
     this.displayUrl = decodeURI(pathToFileURL(this.root).href);
+    this.fds = new FdCache(options.fdCache);
   }
 
   async list(rel: string, signal?: AbortSignal): Promise<StorageEntry[]> {
@@ -114,6 +119,18 @@ export class LocalAdapter implements StorageAdapter {
     stream._destroy = (err, cb) => destroy(err ? mapFsError(err, 'read', norm) : err, cb);
     if (options.signal) addAbortSignal(options.signal, stream);
     return stream;
+  }
+
+  /** Positioned reads through the descriptor cache (open-file.ts, fd-cache.ts). */
+  async openFile(rel: string, signal?: AbortSignal): Promise<OpenedFile> {
+    signal?.throwIfAborted();
+    const norm = normalizeRelPath(rel);
+    if (norm === '') throw new StorageError('IS_DIR', 'read /: is a directory');
+    const abs = path.join(await this.realRoot(), norm);
+    return openCachedFile({
+      cache: this.fds, abs, norm, signal,
+      resolveReal: async () => (await this.resolveExisting(norm, 'read')).real,
+    });
   }
 
   async createWriteStream(rel: string, options: WriteOptions = {}): Promise<Writable> {
@@ -250,6 +267,7 @@ export class LocalAdapter implements StorageAdapter {
   async close(): Promise<void> {
     for (const stop of this.stops) stop();
     this.stops.clear();
+    this.fds.close();
   }
 
   // ---- path resolution -------------------------------------------------------------

@@ -12,7 +12,7 @@
  */
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,17 @@ function abortingClient(delayUs: number, afterBytes?: number): Promise<void> {
   });
 }
 
+/** Descriptors the daemon holds open on big.bin (Linux /proc). */
+async function openOnBigFile(): Promise<number> {
+  const dir = `/proc/${daemon.process.pid}/fd`;
+  let n = 0;
+  for (const fd of await readdir(dir)) {
+    const target = await readlink(`${dir}/${fd}`).catch(() => '');
+    if (target.endsWith('/big.bin')) n++;
+  }
+  return n;
+}
+
 const alive = (): boolean => daemon.process.exitCode === null && daemon.process.signalCode === null;
 
 t.test('clients aborting ranged GETs at every stage leave the daemon serving', async (t) => {
@@ -78,6 +89,10 @@ t.test('clients aborting ranged GETs at every stage leave the daemon serving', a
   t.ok(alive(), 'the daemon process is still running');
   const bad = daemon.logs.filter((l) => l.level >= 50 || l.msg === 'shutting down');
   t.same(bad.map((l) => l.msg), [], 'no error, fatal or shutdown log lines');
+
+  // Every aborted answer returned its descriptor: at most the one cached stays open.
+  await eventually(async () => (await openOnBigFile()) <= 1, 10_000);
+  t.ok((await openOnBigFile()) <= 1, 'descriptors of aborted answers were returned');
 
   const start = 3 * RANGE + 12_345;
   const r = await daemon.fetch('/api/file/Big/big.bin', { headers: { range: `bytes=${start}-${start + RANGE - 1}` } });

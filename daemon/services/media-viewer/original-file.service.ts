@@ -1,11 +1,14 @@
 /**
  * GET /api/file/{path} (api-000 §3.5): the original bytes of an indexed file. The size and
  * mtime come from a fresh stat of the storage (a file changed since the last scan is still
- * served whole and correctly), bytes from the adapter's ranged createReadStream.
+ * served whole and correctly). Bytes: positioned reads of the adapter's openFile where it
+ * has one (local disks, through a validated descriptor cache), else its ranged
+ * createReadStream.
  */
 import type { Readable } from 'node:stream';
 import mime from 'mime-types';
 import { ValidationError } from '../../domain/errors.js';
+import { StorageError, type OpenedFile } from '../../../storage-adapters/types.js';
 import type { VirtualPathService } from '../browse/virtual-path.service.js';
 import type { ItemStorage } from './item-storage.js';
 import type { Viewer } from './media-file.js';
@@ -20,23 +23,30 @@ export interface OriginalFile {
   mtimeMs: number;
   contentType: string;
   open: (start: number, end: number, signal: AbortSignal) => Promise<Readable>;
+  /** The open file (adapters with openFile): the caller must release it (sendFile does). */
+  file?: OpenedFile;
 }
+
+const notAFile = (): ValidationError => new ValidationError('Invalid file type', { field: 'path' }, 'NOT_A_FILE');
 
 export class OriginalFileService {
   constructor(private readonly paths: VirtualPathService, private readonly storage: ItemStorage) {}
 
   async get(viewer: Viewer, raw: string): Promise<OriginalFile> {
     const { item } = resolveItem(this.paths, requirePath(raw), viewer);
-    if (item.kind !== 'file') throw new ValidationError('Invalid file type', { field: 'path' }, 'NOT_A_FILE');
+    if (item.kind !== 'file') throw notAFile();
     const { adapter, path } = await this.storage.locate(item);
+    const contentType = item.mime ?? (mime.lookup(item.name) || 'application/octet-stream');
+    const open = (start: number, end: number, signal: AbortSignal): Promise<Readable> =>
+      adapter.createReadStream(path, { start, end, signal, highWaterMark: CHUNK_BYTES });
+    if (adapter.openFile) {
+      const file = await adapter.openFile(path).catch((err: unknown) => {
+        throw err instanceof StorageError && err.code === 'IS_DIR' ? notAFile() : err;
+      });
+      return { name: item.name, size: file.size, mtimeMs: file.mtimeMs, contentType, open, file };
+    }
     const st = await adapter.stat(path);
-    if (st.type !== 'file') throw new ValidationError('Invalid file type', { field: 'path' }, 'NOT_A_FILE');
-    return {
-      name: item.name,
-      size: st.size,
-      mtimeMs: st.mtimeMs,
-      contentType: item.mime ?? (mime.lookup(item.name) || 'application/octet-stream'),
-      open: (start, end, signal) => adapter.createReadStream(path, { start, end, signal, highWaterMark: CHUNK_BYTES }),
-    };
+    if (st.type !== 'file') throw notAFile();
+    return { name: item.name, size: st.size, mtimeMs: st.mtimeMs, contentType, open };
   }
 }

@@ -9,6 +9,7 @@ import { NotFoundError } from '../../domain/errors.js';
 import type { IndexStore, Prober } from '../../domain/ports.js';
 import type { Item, ProbeInfo } from '../../domain/types.js';
 import type { Logger } from '../../log/logger.js';
+import type { OpenedFile } from '../../../storage-adapters/types.js';
 import { resolveCapabilities, type CapabilityInput, type ClientCapabilities } from '../../media/transcode/client-profiles.js';
 import { containerOf, contentTypeOf } from '../../media/transcode/containers.js';
 import { decidePlayback, type PlaybackDecision } from '../../media/transcode/playback-decision.js';
@@ -22,6 +23,8 @@ export interface StreamableFile {
   contentType: string;
   disposition?: string;
   open: (start: number, end: number, signal: AbortSignal) => Promise<Readable>;
+  /** The open file (adapters with openFile, i.e. local disks): released by sendFile. */
+  file?: OpenedFile;
 }
 
 export interface MediaInfo {
@@ -72,10 +75,15 @@ export class PlaybackService {
   async stream(fileId: number, auth?: AuthInfo): Promise<StreamableFile> {
     const src = await this.deps.resolver.resolve(fileId, auth, { anyMediaType: true });
     if (src.item.mediaType === 'folder') throw new NotFoundError('Not a file', 'FILE_NOT_FOUND');
-    return {
+    const out: StreamableFile = {
       size: src.item.size, mtimeMs: src.item.mtimeMs, contentType: contentTypeOf(src.item.name, src.item.mime),
       open: (start, end, signal) => src.adapter.createReadStream(src.path, { start, end, signal, highWaterMark: 512 * 1024 }),
     };
+    if (!src.adapter.openFile) return out;
+    // Local disks: positioned reads through the adapter's descriptor cache; size and mtime
+    // of the file as it is now (a file rewritten since the scan is still served whole).
+    const file = await src.adapter.openFile(src.path);
+    return { ...out, size: file.size, mtimeMs: file.mtimeMs, file };
   }
 
   /** The probe of a file; probed now (and stored) when the index has none yet. */

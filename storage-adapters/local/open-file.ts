@@ -1,0 +1,78 @@
+/**
+ * LocalAdapter.openFile: a regular file for positioned reads, through the descriptor cache
+ * (fd-cache.ts). Per call: one stat of the path; on a cache hit that is all, on a miss the
+ * path is resolved with the adapter's containment check, opened and fstat'ed.
+ */
+import fs, { type Stats } from 'node:fs';
+import { StorageError, type OpenedFile } from '../types.js';
+import { printable } from '../path-safety.js';
+import type { FdCache, FdLease } from './fd-cache.js';
+import { mapFsError } from './fs-errors.js';
+
+const stat = (p: string): Promise<Stats> =>
+  new Promise((resolve, reject) => fs.stat(p, (err, st) => (err ? reject(err) : resolve(st))));
+const fstat = (fd: number): Promise<Stats> =>
+  new Promise((resolve, reject) => fs.fstat(fd, (err, st) => (err ? reject(err) : resolve(st))));
+const open = (p: string): Promise<number> =>
+  new Promise((resolve, reject) => fs.open(p, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+
+function refuseNonFile(st: Stats, norm: string): void {
+  if (!st.isFile()) throw new StorageError('IS_DIR', `read ${printable(norm)}: ${st.isDirectory() ? 'is a directory' : 'not a regular file'}`);
+}
+
+export interface OpenFileDeps {
+  cache: FdCache;
+  /** Absolute path of `norm` under the root's real path (lexical, no symlinks resolved). */
+  abs: string;
+  norm: string;
+  /** The real path of `norm`, refused with ESCAPE when it leaves the root. */
+  resolveReal: () => Promise<string>;
+  signal?: AbortSignal;
+}
+
+export async function openCachedFile(d: OpenFileDeps): Promise<OpenedFile> {
+  let st: Stats;
+  try {
+    st = await stat(d.abs);
+  } catch (err) {
+    d.cache.invalidate(d.abs);
+    throw mapFsError(err, 'read', d.norm);
+  }
+  refuseNonFile(st, d.norm); // before open(): opening a FIFO would block a threadpool thread
+  let lease = d.cache.lookup(d.abs, st);
+  if (!lease) {
+    const real = await d.resolveReal();
+    let fd: number;
+    try {
+      fd = await open(real);
+    } catch (err) {
+      throw mapFsError(err, 'read', d.norm);
+    }
+    let fst: Stats;
+    try {
+      fst = await fstat(fd);
+      refuseNonFile(fst, d.norm);
+    } catch (err) {
+      fs.close(fd, () => undefined);
+      throw err instanceof StorageError ? err : mapFsError(err, 'read', d.norm);
+    }
+    lease = d.cache.insert(d.abs, fd, fst);
+  }
+  if (d.signal?.aborted) {
+    lease.release();
+    d.signal.throwIfAborted();
+  }
+  return positioned(lease, d.norm);
+}
+
+function positioned(lease: FdLease, norm: string): OpenedFile {
+  const { fd } = lease;
+  return {
+    size: lease.size,
+    mtimeMs: lease.mtimeMs,
+    read: (buffer, offset, length, position) => new Promise((resolve, reject) => {
+      fs.read(fd, buffer, offset, length, position, (err, n) => (err ? reject(mapFsError(err, 'read', norm)) : resolve(n)));
+    }),
+    release: () => lease.release(),
+  };
+}
