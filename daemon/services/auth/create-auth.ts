@@ -47,6 +47,7 @@ export async function createAuthServices(o: AuthWiringOptions): Promise<AuthServ
   const sessions = new SessionService({
     sessions: store.sessions, users: store.users, roles, tokens, clock,
     logger: logger?.child({ component: 'sessions' }),
+    ...(store.writeGeneration && { generation: store.writeGeneration.bind(store) }),
   }, o.session);
   const auth = new AuthService({
     users: store.users, userService: users, sessions, refreshLedger: new RefreshLedger(store.kv, { clock }), localAdminTokenFile: o.localAdminTokenFile, clock,
