@@ -8,6 +8,11 @@
  * whose fields can never hold a secret (method, route pattern, raw path without the query,
  * status, bytes, duration, request id), so it is serialised here directly. Every line is
  * still written, at the logger's current level (info; debug for quiet paths).
+ *
+ * Lines are handed to the destination in batches: the lines of one event-loop turn go out
+ * in one write at setImmediate (or at 64 lines), not one multistream + sonic-boom write
+ * each. flush() writes what is pending now; the server calls it on close, and a process
+ * 'exit' hook calls it for every AccessLog with lines still pending.
  */
 import { pino, type Logger } from 'pino';
 
@@ -45,7 +50,19 @@ function jsonString(s: string): string {
 /** The symbols this writer needs; if a pino upgrade drops one, pino writes the lines. */
 const FAST = [streamSym, chindingsSym, timeSym, timeSliceIndexSym, lsCacheSym, needsMetadataGsym].every((x) => typeof x === 'symbol');
 
+const BATCH_LINES = 64;
+/** AccessLogs with lines waiting for their setImmediate (flushed on process exit). */
+const pendingLogs = new Set<AccessLog>();
+let exitHook = false;
+
 export class AccessLog {
+  /** Pending lines, all of `pendingLevel`: a batch has one level (multistream routes by it). */
+  private pending = '';
+  private pendingLevel = 0;
+  private count = 0;
+  private scheduled = false;
+  private readonly flushSoon = (): void => { this.scheduled = false; this.flush(); };
+
   constructor(private readonly log: Logger) {}
 
   write(e: AccessEntry, quiet: boolean): void {
@@ -58,21 +75,63 @@ export class AccessLog {
       log[quiet ? 'debug' : 'info']({ ...toObject(e) }, MSG);
       return;
     }
-    const time = (p[timeSym] as () => string)();
+    const time = this.timeField(p);
     const line = `${(p[lsCacheSym] as Record<number, string>)[level]}${time}${p[chindingsSym] as string}`
       + `,"method":${jsonString(e.method)},"route":${jsonString(e.route)},"path":${jsonString(e.path)}`
       + `,"status":${e.status},"bytes":${e.bytes},"ms":${e.ms},"requestId":${jsonString(e.requestId)}`
       + `${e.aborted ? ',"aborted":true' : ''},"msg":"${MSG}"}\n`;
+    if (this.pending && this.pendingLevel !== level) this.flush(); // keeps the order of lines
+    this.pending += line;
+    this.pendingLevel = level;
+    if (++this.count >= BATCH_LINES) return this.flush();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushSoon);
+      pendingLogs.add(this);
+      if (!exitHook) {
+        exitHook = true;
+        // pino's own exit hook (flushSync) ran before this one was registered: sync again.
+        process.once('exit', () => { for (const l of pendingLogs) l.flush(true); });
+      }
+    }
+  }
+
+  /** pino's time field, recomputed only when the millisecond changed (it is per line). */
+  private lastMs = -1;
+  private lastTime = '';
+  private timeField(p: PinoInternals): string {
+    const ms = Date.now();
+    if (ms !== this.lastMs) { this.lastMs = ms; this.lastTime = (p[timeSym] as () => string)(); }
+    return this.lastTime;
+  }
+
+  /** Write every pending line now (`sync`: and have the destination write it out before returning). */
+  flush(sync = false): void {
+    pendingLogs.delete(this);
+    this.count = 0;
+    if (!this.pending) return;
+    const batch = this.pending;
+    this.pending = '';
+    this.emit(batch, this.pendingLevel);
+    if (sync) {
+      try {
+        ((this.log as unknown as PinoInternals)[streamSym] as { flushSync?: () => void }).flushSync?.();
+      } catch { /* exiting: nothing better to do */ }
+    }
+  }
+
+  private emit(batch: string, level: number): void {
+    const p = this.log as unknown as PinoInternals;
     const stream = p[streamSym] as { write(s: string): unknown; [k: symbol]: unknown; lastLevel?: number; lastMsg?: string; lastObj?: object; lastTime?: string; lastLogger?: unknown };
     if (stream[needsMetadataGsym] === true) {
       // pino.multistream routes by these (see pino's proto.js write()).
       stream.lastLevel = level;
-      stream.lastObj = toObject(e);
+      stream.lastObj = {};
       stream.lastMsg = MSG;
-      stream.lastTime = time.slice(p[timeSliceIndexSym] as number);
-      stream.lastLogger = log;
+      stream.lastTime = (p[timeSym] as () => string)().slice(p[timeSliceIndexSym] as number);
+      stream.lastLogger = this.log;
     }
-    stream.write(line);
+    stream.write(batch);
   }
 }
 

@@ -97,6 +97,7 @@ export class HttpServer {
     }
     // close() exists on the native app (closes every socket) but is missing from 20.30's typings.
     (this.uws as TemplatedApp & { close(): void }).close();
+    this.accessLog.flush();
   }
 
   private onRequest(res: HttpResponse, req: HttpRequest): void {
@@ -253,6 +254,7 @@ function decodeParams(route: Route, raw: string[]): Record<string, string> | und
 }
 
 function normalizeIp(text: string): string {
+  if (!text.includes(':')) return text; // already IPv4
   if (text.startsWith('::ffff:')) return text.slice(7);
   const mapped = /^(?:0{1,4}:){5}ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(text);
   if (mapped) {

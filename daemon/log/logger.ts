@@ -15,6 +15,14 @@ export const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie',
 ];
 
+/**
+ * stdout is written in blocks of at least 8 KiB, and at the latest every 200 ms (an
+ * unref'd sonic-boom timer), instead of one asynchronous write(2) per line or batch: under
+ * load that write was ~6% of the daemon's CPU. Every line is still written; pino writes
+ * what is buffered synchronously on process exit.
+ */
+export const STDOUT_BUFFER = { minLength: 8192, periodicFlush: 200 } as const;
+
 export interface LoggerOptions {
   level?: string;
   /** Force pretty or JSON; default: pretty when stdout is a TTY. */
@@ -45,7 +53,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.destination) return pino(base, options.destination);
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
   if (options.tap) {
-    const out = (pretty ? prettyStream() : undefined) ?? pino.destination({ fd: 1, sync: false });
+    const out = (pretty ? prettyStream() : undefined) ?? pino.destination({ fd: 1, sync: false, ...STDOUT_BUFFER });
     // Streams take everything; the logger's own level filters, so changing
     // `logger.level` at run time (configuration API) works in both directions.
     return pino(base, pino.multistream([

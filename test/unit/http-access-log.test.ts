@@ -19,6 +19,7 @@ t.test('the line is what pino itself writes for the same entry', async (t) => {
   const sut = new AccessLog(http);
   const e = entry({ path: '/api/file/caf\u00e9 "x"\\y\n', method: 'GET' });
   sut.write(e, false);
+  sut.flush();
   http.info({ method: e.method, route: e.route, path: e.path, status: e.status, bytes: e.bytes, ms: e.ms, requestId: e.requestId }, 'http request');
   t.equal(lines.length, 2);
   t.ok(lines[0]!.endsWith('\n'), 'one line, newline-terminated');
@@ -33,15 +34,19 @@ t.test('aborted flag, and the level (changed at run time) decides', async (t) =>
   const { lines, logger } = capture('info');
   const sut = new AccessLog(logger);
   sut.write(entry({ status: 0, aborted: true }), false);
+  sut.flush();
   t.match(JSON.parse(lines[0]!), { status: 0, aborted: true, level: 30 });
   sut.write(entry({ path: '/livez' }), true);
+  sut.flush();
   t.equal(lines.length, 1, 'quiet paths are debug lines: dropped at info');
   logger.level = 'debug';
   sut.write(entry({ path: '/livez' }), true);
+  sut.flush();
   t.equal(lines.length, 2);
   t.match(JSON.parse(lines[1]!), { level: 20, path: '/livez' });
   logger.level = 'warn';
   sut.write(entry(), false);
+  sut.flush();
   t.equal(lines.length, 2, 'nothing at warn');
 });
 
@@ -55,4 +60,28 @@ t.test('through the multistream: stdout-like stream and the log tap both get eve
   await new Promise((r) => setImmediate(r));
   t.equal(tapLines.length, before + 1);
   t.match(JSON.parse(tapLines.at(-1)!), { requestId: 'via-tap', level: 30, component: 'http', msg: 'http request' });
+});
+
+t.test('lines of one turn go out in one write, in order, at setImmediate', async (t) => {
+  const { lines, logger } = capture('debug');
+  const sut = new AccessLog(logger);
+  sut.write(entry({ requestId: 'r1' }), false);
+  sut.write(entry({ requestId: 'r2' }), false);
+  t.equal(lines.length, 0, 'nothing written synchronously');
+  await new Promise((r) => setImmediate(r));
+  t.equal(lines.length, 1, 'one write');
+  t.same(lines[0]!.trimEnd().split('\n').map((l) => JSON.parse(l).requestId), ['r1', 'r2']);
+
+  sut.write(entry({ requestId: 'a' }), false);
+  sut.write(entry({ requestId: 'b', path: '/livez' }), true);
+  sut.write(entry({ requestId: 'c' }), false);
+  sut.flush();
+  const ids = lines.slice(1).join('').trimEnd().split('\n').map((l) => JSON.parse(l));
+  t.same(ids.map((l) => [l.requestId, l.level]), [['a', 30], ['b', 20], ['c', 30]], 'a level change keeps the order');
+
+  lines.length = 0;
+  for (let i = 0; i < 100; i++) sut.write(entry({ requestId: `n${i}` }), false);
+  t.ok(lines.length >= 1, 'a full batch is written without waiting');
+  await new Promise((r) => setImmediate(r));
+  t.equal(lines.join('').trimEnd().split('\n').length, 100, 'every line written');
 });

@@ -34,8 +34,12 @@ export function presentJson(value: unknown): PresentedPage {
   return { json, etag: `"${createHash('md5').update(json).digest('hex')}"` };
 }
 
+interface Entry { page: PresentedPage; cost: number; used: number }
+
 export class ListingCache {
-  private readonly entries = new Map<string, PresentedPage>();
+  private readonly entries = new Map<string, Entry>();
+  /** Use counter: a hit only stamps its entry (no Map reordering on the hot path). */
+  private clock = 0;
   private generation = -1;
   private bytes = 0;
   private readonly maxBytes: number;
@@ -59,10 +63,8 @@ export class ListingCache {
     const hit = this.entries.get(key);
     if (hit) {
       this.hits++;
-      // Most recently used last: Map iteration order is insertion order.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
+      hit.used = ++this.clock;
+      return hit.page;
     }
     this.misses++;
     const page = presentJson(build());
@@ -78,18 +80,18 @@ export class ListingCache {
   }
 
   private keep(key: string, page: PresentedPage): void {
-    const cost = costOf(key, page);
+    const cost = page.json.length + key.length * 2 + ENTRY_OVERHEAD;
     if (cost > this.maxBytes / 4) return;
-    this.entries.set(key, page);
+    this.entries.set(key, { page, cost, used: ++this.clock });
     this.bytes += cost;
-    for (const [k, v] of this.entries) {
-      if (this.bytes <= this.maxBytes && this.entries.size <= this.maxEntries) break;
+    if (this.bytes <= this.maxBytes && this.entries.size <= this.maxEntries) return;
+    // Over budget: drop the least recently used down to 7/8 of it (evictions come in batches,
+    // so the sort is paid once per several misses, never on a hit).
+    const byAge = [...this.entries].sort((a, b) => a[1].used - b[1].used);
+    for (const [k, e] of byAge) {
+      if (this.bytes <= this.maxBytes * 7 / 8 && this.entries.size <= this.maxEntries * 7 / 8) break;
       this.entries.delete(k);
-      this.bytes -= costOf(k, v);
+      this.bytes -= e.cost;
     }
   }
-}
-
-function costOf(key: string, page: PresentedPage): number {
-  return page.json.length + key.length * 2 + ENTRY_OVERHEAD;
 }
