@@ -52,12 +52,16 @@ export function mediaTypesOf(type: MediaFileType): MediaType[] {
 
 /** Go's time.Time JSON at second precision: RFC 3339, no fraction. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const iso = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  // 'YYYY-MM-DDTHH:MM:SS.000Z' -> 'YYYY-MM-DDTHH:MM:SSZ' (years past 9999 keep the long form)
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace('.000Z', 'Z');
 }
 
 /** '/api/thumbnail/' + the path, each segment percent-encoded so any name is a valid URL. */
 export function thumbnailUrlOf(path: string): string {
-  return '/api/thumbnail/' + path.split('/').map(encodeURIComponent).join('/');
+  // Same as encoding each segment: '/' is the only character turned into %2F, and a literal
+  // '%2F' in a name is encoded as '%252F', so putting the slashes back is exact.
+  return '/api/thumbnail/' + encodeURIComponent(path).replaceAll('%2F', '/');
 }
 
 export const parentOf = (path: string): string => {
