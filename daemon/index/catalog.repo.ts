@@ -10,6 +10,7 @@ import type { Item } from '../domain/types.js';
 import { writeTxn, type IndexDbs } from './env.js';
 import type { LmdbIndexStore } from './lmdb-store.js';
 import { LmdbAccessRepo } from './access.repo.js';
+import { trackAsyncWrite } from './map-release.js';
 import {
   applyCatalogItem, catalogCountersKey, CATALOG_COUNTERS_RANGE, CATALOG_READY_KEY, emptyCatalogCounters,
 } from './catalog-counters.js';
@@ -31,7 +32,7 @@ export class LmdbCatalogRepo implements CatalogRepo {
   }
 
   async putHashes(itemId: number, hashes: FileHashes): Promise<void> {
-    await this.meta.put(hashKey(itemId), hashes);
+    await trackAsyncWrite(this.dbs, this.meta.put(hashKey(itemId), hashes));
   }
 
   duplicates(libraryId: number): DuplicateResult | undefined {
@@ -39,7 +40,7 @@ export class LmdbCatalogRepo implements CatalogRepo {
   }
 
   async putDuplicates(result: DuplicateResult): Promise<void> {
-    await this.meta.put(dupsKey(result.libraryId), result);
+    await trackAsyncWrite(this.dbs, this.meta.put(dupsKey(result.libraryId), result));
   }
 }
 

@@ -9,7 +9,8 @@ import { systemClock, type Clock, type IndexStore } from '../domain/ports.js';
 import type { IndexCounters } from '../domain/types.js';
 import type { Logger } from '../log/logger.js';
 import { emptyCounters } from './counters.js';
-import { openDbs, type IndexDbs, type IndexState } from './env.js';
+import { defaultMapSize, openDbs, type IndexDbs, type IndexState } from './env.js';
+import { MapRelease, type MapReleaseOptions } from './map-release.js';
 import { LmdbItemRepo } from './item.repo.js';
 import { LmdbKvRepo } from './kv.repo.js';
 import { LmdbLibraryRepo, resumeLibraryPurges } from './library.repo.js';
@@ -32,8 +33,14 @@ export interface OpenIndexStoreOptions {
   path: string;
   logger?: Logger;
   clock?: Clock;
-  /** Initial map size; LMDB grows it as needed. */
+  /** Initial map size (default: env.ts defaultMapSize); LMDB grows it as needed. */
   mapSizeBytes?: number;
+  /**
+   * Close and reopen the environment once writes have gone quiet after a burst, so the
+   * map pages the burst touched leave RSS (map-release.ts). Off unless given; the daemon
+   * turns it on.
+   */
+  releaseMapWhenIdle?: MapReleaseOptions | boolean;
 }
 
 /** The IndexStore plus access for index-internal tools (verify.ts, benchmarks). */
@@ -43,13 +50,19 @@ export interface LmdbIndexStore extends IndexStore {
   readonly dbs: IndexDbs;
   /** Generic JSON records by collection (Catalogizer reports, logs, profiles, ...). */
   readonly records: RecordRepo;
+  /** @internal present when releaseMapWhenIdle was given (tests, benchmarks). */
+  readonly mapRelease?: MapRelease;
 }
 
 export async function openIndexStore(options: OpenIndexStoreOptions): Promise<LmdbIndexStore> {
   await mkdir(options.path, { recursive: true });
   const clock = options.clock ?? systemClock;
   const log = options.logger?.child({ component: 'index' });
-  const dbs = openDbs(options.path, options.mapSizeBytes);
+  const mapSize = options.mapSizeBytes ?? defaultMapSize();
+  const dbs = openDbs(options.path, mapSize);
+  // Created first, so it sees every env.on(...) registration (it replays them on reopen).
+  const release = options.releaseMapWhenIdle;
+  const mapRelease = release ? new MapRelease(dbs, options.path, mapSize, release === true ? {} : release, log) : undefined;
   let schemaVersion: number;
   let state: IndexState;
   try {
@@ -59,10 +72,12 @@ export async function openIndexStore(options: OpenIndexStoreOptions): Promise<Lm
     const resumed = resumeLibraryPurges(state);
     if (resumed.length) log?.info({ libraryIds: resumed }, 'finished interrupted library removals');
   } catch (err) {
+    await mapRelease?.close();
     await dbs.env.close();
     throw err;
   }
   let closed = false;
+  mapRelease?.start();
   return {
     path: options.path,
     dbs,
@@ -80,9 +95,11 @@ export async function openIndexStore(options: OpenIndexStoreOptions): Promise<Lm
     watchlist: new LmdbWatchlistRepo(state),
     invites: new LmdbInviteRepo(state),
     records: new LmdbRecordRepo(state),
+    mapRelease,
     async close() {
       if (closed) return;
       closed = true;
+      await mapRelease?.close();
       await dbs.env.flushed;
       await dbs.env.close();
     },
