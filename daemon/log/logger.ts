@@ -23,6 +23,23 @@ export const REDACT_PATHS = [
  */
 export const STDOUT_BUFFER = { minLength: 8192, periodicFlush: 200 } as const;
 
+/**
+ * stdout through sonic-boom in buffer mode: each chunk is encoded once here. In its utf8
+ * mode sonic-boom encodes a write twice (fs.write of the string, then Buffer.from of it
+ * again to release what was written), and again for every partial write to a full pipe.
+ * pino.destination registers the exit flush on the underlying stream.
+ */
+function bufferedStdout(): DestinationStream {
+  const sonic = pino.destination({ fd: 1, sync: false, contentMode: 'buffer', ...STDOUT_BUFFER });
+  const raw = sonic as unknown as { write(b: Buffer): boolean };
+  return {
+    write: (chunk: string) => raw.write(Buffer.from(chunk)),
+    flush: (cb?: (err?: Error) => void) => sonic.flush(cb),
+    flushSync: () => sonic.flushSync(),
+    end: () => sonic.end(),
+  } as DestinationStream;
+}
+
 export interface LoggerOptions {
   level?: string;
   /** Force pretty or JSON; default: pretty when stdout is a TTY. */
@@ -53,7 +70,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   if (options.destination) return pino(base, options.destination);
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
   if (options.tap) {
-    const out = (pretty ? prettyStream() : undefined) ?? pino.destination({ fd: 1, sync: false, ...STDOUT_BUFFER });
+    const out = (pretty ? prettyStream() : undefined) ?? bufferedStdout();
     // Streams take everything; the logger's own level filters, so changing
     // `logger.level` at run time (configuration API) works in both directions.
     return pino(base, pino.multistream([
