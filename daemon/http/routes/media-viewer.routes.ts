@@ -77,7 +77,7 @@ export function registerMediaViewerRoutes(router: Router, mv: MediaViewerService
   router.get('/api/file/*', async (ctx) => {
     const f = await mv.files.get(mv.viewerOf(ctx.auth!), ctx.params['*'] ?? '');
     await ctx.sendFile({
-      size: f.size, mtimeMs: f.mtimeMs, contentType: f.contentType, open: f.open,
+      size: f.size, mtimeMs: f.mtimeMs, contentType: f.contentType, open: f.open, file: f.file,
       disposition: ctx.query.get('download') === 'true' ? attachmentDisposition(f.name) : undefined,
     });
   });
