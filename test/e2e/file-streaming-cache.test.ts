@@ -4,7 +4,7 @@
  * never with the bytes of the file a cached descriptor still points to.
  */
 import t from 'tap';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, startDaemon, type RunningDaemon } from '../helpers/daemon.js';
@@ -26,6 +26,17 @@ t.teardown(async () => {
   await daemon?.stop();
   await rm(base, { recursive: true, force: true });
 });
+
+/** Targets of the daemon's open descriptors on clip.bin (Linux /proc). */
+async function openOnClip(): Promise<string[]> {
+  const dir = `/proc/${daemon.process.pid}/fd`;
+  const out: string[] = [];
+  for (const fd of await readdir(dir)) {
+    const target = await readlink(`${dir}/${fd}`).catch(() => '');
+    if (target.includes('/clip.bin')) out.push(target);
+  }
+  return out;
+}
 
 async function get(range?: string): Promise<{ status: number; text: string; length: string | null }> {
   const r = await daemon.fetch('/api/file/Lib/clip.bin', range ? { headers: { range } } : {});
@@ -49,4 +60,7 @@ t.test('replaced, rewritten and deleted files are never served from an old descr
   t.equal(gone.status, 404, 'deleted: 404');
   t.notMatch(gone.text, /version/, 'no old bytes');
   t.equal((await get('bytes=0-6')).status, 404, 'ranged GET of the deleted file: 404');
+  // Every answer released its descriptor: the replaced and deleted files are closed at once.
+  await eventually(async () => (await openOnClip()).length === 0, 10_000).catch(() => undefined);
+  t.same(await openOnClip(), [], 'no descriptor left on the replaced or deleted files');
 });
