@@ -18,6 +18,7 @@ import { HttpMetrics, addGauge, createMetricsRegistry } from './http/metrics.js'
 import { registerSystemRoutes } from './http/routes/system.routes.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import { openIndexStore, type LmdbIndexStore } from './index/lmdb-store.js';
+import { compactHeap } from './system/heap-compact.js';
 import { withWriteGeneration } from './index/write-generation.js';
 import { InProcessEventBus } from './services/event-bus.js';
 import { SystemService } from './services/system/system.service.js';
@@ -164,7 +165,10 @@ export class AlcoveApp {
     logger.info({ host: config.server.host, port: this.port }, 'listening');
     await this.writeRuntimeFile().catch((err: unknown) => logger.warn({ err }, 'daemon.json not written'));
 
-    const index = withWriteGeneration(await openIndexStore({ path: paths.indexDir, logger }));
+    // Once writes go quiet after a burst (a scan), the map pages it touched leave RSS
+    // (index/map-release.ts) and the V8 heap it grew is compacted (system/heap-compact.ts).
+    const releaseMapWhenIdle = { onReleased: () => { compactHeap(); } };
+    const index = withWriteGeneration(await openIndexStore({ path: paths.indexDir, logger, releaseMapWhenIdle }));
     const auth = await createAuthServices({
       store: index, secretKeyFile: paths.secretKeyFile, localAdminTokenFile: paths.localAdminTokenFile,
       logger, bus: this.events,

@@ -34,6 +34,9 @@ export interface MapReleaseOptions {
   /** Transactions committed since the environment was opened before a release is worth
    * it (a reopen re-reads the sub-database handles). Default 50. */
   minTxns?: number;
+  /** Called after each release: the index has gone quiet after a burst of writes, a good
+   * moment for the caller to shrink other memory too (app.ts compacts the V8 heap). */
+  onReleased?: () => void;
 }
 
 /** Async (batched) lmdb-js writes in flight, per environment; see trackAsyncWrite. */
@@ -111,7 +114,9 @@ export class MapRelease {
     this.lastSeen = now;
     if (!quiet || now - this.baseTxn < (this.options.minTxns ?? 50)) return;
     const outcome = await this.release();
-    if (outcome === 'released') this.log?.debug({ releases: this.releases }, 'index map pages released');
+    if (outcome !== 'released') return;
+    this.log?.info({ releases: this.releases }, 'index map pages released');
+    this.options.onReleased?.();
   }
 
   /** Try one release now; 'busy' when the index was not quiet (nothing changed then). */

@@ -169,11 +169,13 @@ t.test('close during a release waits for it; release after close does nothing', 
 
 t.test('the quiet check releases by itself after a burst (timer path)', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'alcove-map-release-'));
-  const sut = await openIndexStore({ path: join(dir, 'index'), releaseMapWhenIdle: { checkMs: 20, minTxns: 5 } });
+  let notified = 0;
+  const sut = await openIndexStore({ path: join(dir, 'index'), releaseMapWhenIdle: { checkMs: 20, minTxns: 5, onReleased: () => { notified++; } } });
   t.teardown(async () => { await sut.close(); await rm(dir, { recursive: true, force: true }); });
   await burst(sut, 1_000);
   // Event-driven wait (no timing assertion): poll until the first release is counted.
   while (sut.mapRelease!.releases === 0) await new Promise((r) => setTimeout(r, 20));
   t.equal(sut.mapRelease!.releases, 1);
+  t.equal(notified, 1, 'onReleased called once');
   t.match(sut.dbs.kv.get('k999'), /^v999x/);
 });

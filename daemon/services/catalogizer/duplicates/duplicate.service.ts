@@ -27,6 +27,12 @@ async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void
   }));
 }
 
+/** What the directory-size pass needs of a folder item. */
+interface SlimDir { id: number; parentId: number; relPath: string; name: string; depth: number }
+interface DirTotals { dir?: SlimDir; size: number; files: number; dirs: number; dups: number }
+const newTotals = (): DirTotals => ({ size: 0, files: 0, dirs: 0, dups: 0 });
+const slim = (item: Item): SlimDir => ({ id: item.id, parentId: item.parentId, relPath: item.relPath, name: item.name, depth: item.relPath.split('/').length });
+
 export class DuplicateService {
   private readonly storage: ItemStorage;
   private readonly running = new Map<number, Promise<DuplicateResult>>();
@@ -81,26 +87,35 @@ export class DuplicateService {
   private async detect(libraryId: number): Promise<DuplicateResult> {
     const signal = this.abort.signal;
     const job = `duplicates:${libraryId}`;
-    const bySize = new Map<number, Item[]>();
-    const dirs = new Map<number, { item: Item; size: number; files: number; dirs: number; dups: number }>();
+    // Only ids and the few numbers each pass needs are kept, never Item records: a library
+    // of 100,000 files is a few MB here instead of ~50 MB of items (and the GC garbage of
+    // holding them through every hash). Items are read again one at a time for hashing.
+    const bySize = new Map<number, number[]>();
+    const dirs = new Map<number, DirTotals>();
     for (const item of this.index.items.iterateLibrary(libraryId)) {
-      if (item.kind === 'dir') { const d = dirs.get(item.id); if (d) d.item = item; else dirs.set(item.id, { item, size: 0, files: 0, dirs: 0, dups: 0 }); continue; }
+      if (item.kind === 'dir') { const d = dirs.get(item.id) ?? newTotals(); d.dir = slim(item); dirs.set(item.id, d); continue; }
       if (item.kind !== 'file' || item.offline) continue;
-      const parent = dirs.get(item.parentId) ?? { item: undefined as unknown as Item, size: 0, files: 0, dirs: 0, dups: 0 };
+      const parent = dirs.get(item.parentId) ?? newTotals();
       parent.size += item.size; parent.files++;
       dirs.set(item.parentId, parent);
       if (item.size <= 0) continue;
       const list = bySize.get(item.size);
-      if (list) list.push(item); else bySize.set(item.size, [item]);
+      if (list) list.push(item.id); else bySize.set(item.size, [item.id]);
     }
-    const candidates = [...bySize.values()].filter((l) => l.length > 1).flat();
+    const candidates: number[] = [];
+    for (const ids of bySize.values()) if (ids.length > 1) for (const id of ids) candidates.push(id);
+    bySize.clear();
     let done = 0;
     let bytesRead = 0;
     let hashed = 0;
     const total = candidates.length;
     this.events.emit({ type: 'job.progress', job, done, total, state: 'running' });
+    const sizes = new Map<number, number>();
     const partial = new Map<number, string>();
-    const hashes = async (item: Item, kind: 'partial' | 'full'): Promise<string | undefined> => {
+    const hashes = async (id: number, kind: 'partial' | 'full'): Promise<string | undefined> => {
+      const item = this.index.items.get(id);
+      if (!item || item.kind !== 'file' || item.offline) return undefined;
+      sizes.set(id, item.size);
       const cached = this.catalog.hashes(item.id);
       const valid = cached && cached.size === item.size && cached.mtimeMs === item.mtimeMs ? cached : undefined;
       if (valid?.[kind]) return valid[kind];
@@ -120,28 +135,30 @@ export class DuplicateService {
       }
     };
     const concurrency = this.options.concurrency ?? 2;
-    await mapLimit(candidates, concurrency, async (item) => {
-      const h = await hashes(item, 'partial');
-      if (h) partial.set(item.id, h);
+    await mapLimit(candidates, concurrency, async (id) => {
+      const h = await hashes(id, 'partial');
+      if (h) partial.set(id, h);
       if (++done % 256 === 0) this.events.emit({ type: 'job.progress', job, done, total, state: 'running' });
     });
-    const byPartial = new Map<string, Item[]>();
-    for (const item of candidates) {
-      const h = partial.get(item.id);
+    const byPartial = new Map<string, number[]>();
+    for (const id of candidates) {
+      const h = partial.get(id);
       if (!h) continue;
-      const key = `${item.size}:${h}`;
+      const key = `${sizes.get(id)}:${h}`;
       const l = byPartial.get(key);
-      if (l) l.push(item); else byPartial.set(key, [item]);
+      if (l) l.push(id); else byPartial.set(key, [id]);
     }
+    partial.clear();
     const second = [...byPartial.values()].filter((l) => l.length > 1).flat();
+    byPartial.clear();
     const full = new Map<number, string>();
-    await mapLimit(second, concurrency, async (item) => { const h = await hashes(item, 'full'); if (h) full.set(item.id, h); });
+    await mapLimit(second, concurrency, async (id) => { const h = await hashes(id, 'full'); if (h) full.set(id, h); });
     const byFull = new Map<string, DuplicateGroup>();
-    for (const item of second) {
-      const h = full.get(item.id);
+    for (const id of second) {
+      const h = full.get(id);
       if (!h) continue;
       const g = byFull.get(h);
-      if (g) g.ids.push(item.id); else byFull.set(h, { hash: h, size: item.size, ids: [item.id] });
+      if (g) g.ids.push(id); else byFull.set(h, { hash: h, size: sizes.get(id) ?? 0, ids: [id] });
     }
     const groups = [...byFull.values()].filter((g) => g.ids.length > 1);
     const result: DuplicateResult = { libraryId, computedAt: Date.now(), groups, filesHashed: hashed, bytesRead };
@@ -152,20 +169,21 @@ export class DuplicateService {
     return result;
   }
 
-  private async saveDirectorySizes(libraryId: number, dirs: Map<number, { item: Item; size: number; files: number; dirs: number; dups: number }>, groups: DuplicateGroup[]): Promise<void> {
+  private async saveDirectorySizes(libraryId: number, dirs: Map<number, DirTotals>, groups: DuplicateGroup[]): Promise<void> {
     const dupParents = new Map<number, number>();
     for (const g of groups) for (const it of this.index.items.getMany(g.ids)) if (it) dupParents.set(it.parentId, (dupParents.get(it.parentId) ?? 0) + 1);
     // Deepest first, so each folder's totals are complete before they are added to its parent.
-    const list = [...dirs.values()].filter((d) => d.item).sort((a, b) => b.item.relPath.split('/').length - a.item.relPath.split('/').length);
+    const list = [...dirs.values()].filter((d): d is DirTotals & { dir: SlimDir } => d.dir !== undefined)
+      .sort((a, b) => b.dir.depth - a.dir.depth);
     for (const d of list) {
-      d.dups += dupParents.get(d.item.id) ?? 0;
-      const p = dirs.get(d.item.parentId);
-      if (p && p.item) { p.size += d.size; p.files += d.files; p.dirs += 1 + d.dirs; p.dups += d.dups; }
+      d.dups += dupParents.get(d.dir.id) ?? 0;
+      const p = dirs.get(d.dir.parentId);
+      if (p && p.dir) { p.size += d.size; p.files += d.files; p.dirs += 1 + d.dirs; p.dups += d.dups; }
     }
     const lib = this.index.libraries.get(libraryId);
-    const top = list.filter((d) => d.item.relPath).sort((a, b) => b.size - a.size).slice(0, this.options.topDirectories ?? 1000)
+    const top = list.filter((d) => d.dir.relPath).sort((a, b) => b.size - a.size).slice(0, this.options.topDirectories ?? 1000)
       .map((d): DirectorySize => ({
-        id: d.item.id, path: `/${d.item.relPath}`, name: d.item.name, total_size: d.size, file_count: d.files,
+        id: d.dir.id, path: `/${d.dir.relPath}`, name: d.dir.name, total_size: d.size, file_count: d.files,
         directory_count: d.dirs, duplicate_count: d.dups,
       }));
     await this.index.kv.put(dirSizesKey(libraryId), { computedAt: Date.now(), library: lib?.name ?? '', directories: top });
