@@ -148,9 +148,11 @@ export class AlcoveApp {
     const registry = createMetricsRegistry();
     const metrics = new HttpMetrics(registry);
     let authenticate: AuthServices['auth']['authenticate'] | undefined;
+    let authenticateNow: AuthServices['auth']['authenticateRemembered'] | undefined;
     const http = new HttpServer({
       logger: logger.child({ component: 'http' }),
       authenticate: (req) => (authenticate ? authenticate(req) : Promise.resolve(undefined)),
+      authenticateNow: (req) => authenticateNow?.(req),
       maxBodyBytes: config.server.maxBodyBytes,
       metrics,
       // Unexpected handler errors become crash reports (Catalogizer /api/v1/errors).
@@ -182,6 +184,7 @@ export class AlcoveApp {
       },
     });
     authenticate = (req) => auth.auth.authenticate(req);
+    authenticateNow = (req) => auth.auth.authenticateRemembered(req);
 
     const adapters = createProductionRegistry();
     const secretBox = new SecretBox(Buffer.from(await loadOrCreateSecretKey(paths.secretKeyFile)));

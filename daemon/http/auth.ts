@@ -56,6 +56,11 @@ export async function authorize(
   const auth = await authenticate(tokens);
   if (!auth) throw new UnauthorizedError();
   ctx.auth = auth;
+  enforce(rule, auth);
+}
+
+/** The rights part of `rule` for an authenticated request; ForbiddenError when they lack. */
+export function enforce(rule: AccessRule, auth: AuthInfo): void {
   if (rule.kind === 'admin' && !auth.isAdmin) throw new ForbiddenError('Administrator rights required', 'ADMIN_REQUIRED');
   if (rule.kind === 'permission' && !hasPermission(auth, rule.permission)) {
     throw new ForbiddenError(`Missing permission: ${rule.permission}`, 'PERMISSION_DENIED');

@@ -14,7 +14,7 @@ import type { AuthInfo } from '../domain/auth.js';
 import { TooLargeError, UnavailableError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
 import { AccessLog } from './access-log.js';
-import { authorize, extractTokens, type AuthRequest } from './auth.js';
+import { authorize, enforce, extractTokens, type AuthRequest } from './auth.js';
 import { BodyReader } from './body.js';
 import { HttpContext, JSON_TYPE } from './context.js';
 import { INTERNAL_ERROR_BODY, errorBody, mapError } from './errors.js';
@@ -28,6 +28,12 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Resolve credentials (cookie alcove_session, Authorization: Bearer, ?token=) to AuthInfo, or undefined. Throws DomainError to reject. */
   authenticate: (req: AuthRequest) => Promise<AuthInfo | undefined>;
+  /**
+   * Optional synchronous shortcut: AuthInfo when the credentials are already known to be
+   * good (a remembered session), undefined otherwise (then `authenticate` decides). A hit
+   * lets a synchronous handler answer inside the uWS callback, without a promise chain.
+   */
+  authenticateNow?: (req: AuthRequest) => AuthInfo | undefined;
   /** Default request body limit (1 MiB); routes may override. */
   maxBodyBytes?: number;
   metrics?: HttpMetrics;
@@ -169,21 +175,43 @@ export class HttpServer {
     }
     Object.assign(ctx.params, decoded);
     const tokens = extractTokens(headers, ctx.query, ip);
-    void this.run(ctx, route, tokens);
+    const known = route.access.kind !== 'public' ? this.options.authenticateNow?.(tokens) : undefined;
+    if (known) this.runNow(ctx, route, known);
+    else void this.run(ctx, route, tokens);
   }
 
   private async run(ctx: HttpContext, route: Route, tokens: AuthRequest): Promise<void> {
     try {
       await authorize(ctx, route.access, tokens, this.options.authenticate, this.log);
       if (ctx.aborted) return;
-      const result = await route.handler(ctx);
-      const r = ctx.responder;
-      if (r.aborted || r.headersSent) return;
-      if (result === undefined) throw new Error(`Handler of ${route.method} ${route.pattern} returned without answering`);
-      ctx.sendJson(200, result);
+      this.answer(ctx, route, await route.handler(ctx));
     } catch (err) {
       this.fail(ctx, route, err);
     }
+  }
+
+  /** Credentials already known good: enforce the rule and call the handler synchronously. */
+  private runNow(ctx: HttpContext, route: Route, auth: AuthInfo): void {
+    try {
+      ctx.auth = auth;
+      enforce(route.access, auth);
+      const result = route.handler(ctx);
+      if (result instanceof Promise) {
+        result.then((value) => this.answer(ctx, route, value)).catch((err: unknown) => this.fail(ctx, route, err));
+        return;
+      }
+      this.answer(ctx, route, result);
+    } catch (err) {
+      this.fail(ctx, route, err);
+    }
+  }
+
+  /** A handler's return value: nothing more to do if it answered, else 200 JSON of it. */
+  private answer(ctx: HttpContext, route: Route, result: unknown): void {
+    const r = ctx.responder;
+    if (r.aborted || r.headersSent) return;
+    if (result === undefined) throw new Error(`Handler of ${route.method} ${route.pattern} returned without answering`);
+    ctx.sendJson(200, result);
   }
 
   private fail(ctx: HttpContext, route: Route, err: unknown): void {

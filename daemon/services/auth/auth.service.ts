@@ -155,6 +155,11 @@ export class AuthService {
     return this.deps.sessions.authenticate(input);
   }
 
+  /** Synchronous authenticate() for remembered credentials; undefined: call authenticate(). */
+  authenticateRemembered(input: CredentialInput): AuthInfo | undefined {
+    return this.deps.sessions.authenticateRemembered(input);
+  }
+
   async logout(sessionId: string): Promise<void> {
     await this.deps.sessions.revoke(sessionId);
   }

@@ -163,19 +163,39 @@ export class SessionService {
     return this.deps.sessions.purgeExpired(this.clock.now());
   }
 
+  /**
+   * Synchronous: what authenticate() would answer, when the request's first credential is
+   * remembered (an already verified token of a session resolved since the last index
+   * write, no touch due); undefined means "not remembered: call authenticate()".
+   */
+  authenticateRemembered(input: CredentialInput): AuthInfo | undefined {
+    const token = input.bearerToken || input.cookieToken || input.queryToken;
+    const generation = this.deps.generation?.();
+    if (!token || generation === undefined || generation !== this.resolvedAt) return undefined;
+    const claims = this.deps.tokens.cachedClaims(token, 'access');
+    return claims && this.remembered(claims, generation);
+  }
+
+  /** Same checks as resolve() and the sliding-expiry touch: a hit needs no read and no write. */
+  private remembered(claims: TokenClaims, generation: number): AuthInfo | undefined {
+    const hit = this.resolved.get(claims.sid);
+    if (!hit || this.deps.generation!() !== generation || generation !== this.resolvedAt) return undefined;
+    const now = this.clock.now();
+    if (hit.session.userId === claims.userId && hit.session.kind !== 'share'
+      && hit.session.expiresAt > now && now - hit.session.lastSeenAt < this.options.touchIntervalSec * 1000) {
+      return { ...hit.info };
+    }
+    return undefined;
+  }
+
   private async authenticateToken(token: string): Promise<AuthInfo | undefined> {
     const generation = this.deps.generation?.();
     if (generation !== undefined) {
       if (generation !== this.resolvedAt) { this.resolved.clear(); this.resolvedAt = generation; }
       const claims = await this.deps.tokens.verify(token, 'access');
       if (!claims) return undefined;
-      const hit = this.resolved.get(claims.sid);
-      const now = this.clock.now();
-      // Same checks as resolve() and the sliding-expiry touch below: a hit needs no write.
-      if (hit && this.deps.generation!() === generation && hit.session.userId === claims.userId && hit.session.kind !== 'share'
-        && hit.session.expiresAt > now && now - hit.session.lastSeenAt < this.options.touchIntervalSec * 1000) {
-        return { ...hit.info };
-      }
+      const hit = this.remembered(claims, generation);
+      if (hit) return hit;
     }
     const info = await this.authenticateUncached(token);
     // Remember only what was read at this generation (no write, e.g. a touch, happened since).

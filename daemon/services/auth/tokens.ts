@@ -71,6 +71,17 @@ export class TokenSigner {
   }
 
   /**
+   * Synchronous: the claims of a token whose signature was already verified (cached), when
+   * it is unexpired and of type `expected`; undefined otherwise, which means "ask verify()"
+   * (the token may still be valid, just not seen yet).
+   */
+  cachedClaims(token: string, expected: TokenType): TokenClaims | undefined {
+    const cached = this.verified.get(token);
+    if (!cached || cached.typ !== expected || cached.exp * 1000 <= this.clock.now()) return undefined;
+    return cached;
+  }
+
+  /**
    * Claims of a valid, unexpired token (of type `expected` when given); undefined for
    * anything else, garbage included. Never throws.
    */
