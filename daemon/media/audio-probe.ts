@@ -5,7 +5,8 @@
  * picture data is dropped at once.
  */
 import type { Readable } from 'node:stream';
-import { parseFile, parseStream, type IAudioMetadata, type IOptions } from 'music-metadata';
+import type { IAudioMetadata, IOptions } from 'music-metadata';
+import { loadMusicMetadata } from './lazy-modules.js';
 import type { ProbeInfo } from '../domain/types.js';
 import { extensionOf } from './source-read.js';
 
@@ -14,11 +15,19 @@ const OPTIONS: IOptions = { duration: false, skipCovers: false };
 const STREAM_OPTIONS: IOptions = { ...OPTIONS, skipPostHeaders: true };
 
 export async function probeAudioFile(path: string, name: string): Promise<ProbeInfo> {
+  const { parseFile } = await loadMusicMetadata();
   return mapAudioMetadata(await parseFile(path, OPTIONS), name);
 }
 
 export async function probeAudioStream(stream: Readable, size: number, name: string): Promise<ProbeInfo> {
+  // An error the stream emits while music-metadata loads is kept, not unhandled.
+  let early: unknown;
+  const onEarly = (err: unknown): void => { early = err; };
+  stream.on('error', onEarly);
   try {
+    const { parseStream } = await loadMusicMetadata();
+    stream.off('error', onEarly);
+    if (early) throw early;
     return mapAudioMetadata(await parseStream(stream, { size, path: name }, STREAM_OPTIONS), name);
   } finally {
     stream.destroy();

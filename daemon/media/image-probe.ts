@@ -7,15 +7,14 @@
  * shows does not depend on the server's time zone.
  */
 import { open } from 'node:fs/promises';
-import exifr from 'exifr';
-import sharp from 'sharp';
+import { loadExifr, loadSharp, type Exifr } from './lazy-modules.js';
 import type { ProbeInfo } from '../domain/types.js';
 
 /** Bytes of a remote image we read to probe it: EXIF lives in the first segments. */
 export const IMAGE_HEAD_BYTES = 128 * 1024;
 
 /** exifr does not export its Options type. */
-type ExifrOptions = Exclude<Parameters<typeof exifr.parse>[1], boolean | unknown[] | undefined>;
+type ExifrOptions = Exclude<Parameters<Exifr['parse']>[1], boolean | unknown[] | undefined>;
 
 interface ExifPick {
   Make?: string;
@@ -60,11 +59,13 @@ async function readHeadOf(path: string): Promise<Buffer> {
 async function parseExif(input: string | Buffer): Promise<ExifPick | undefined> {
   const head = typeof input === 'string' ? await readHeadOf(input) : input;
   if (head.length < 12) return undefined;
+  const exifr = await loadExifr();
   return exifr.parse(head, EXIF_OPTIONS) as Promise<ExifPick | undefined>;
 }
 
 /** Probe an image given its path or (remote) its first bytes. */
 export async function probeImage(input: string | Buffer): Promise<ProbeInfo> {
+  const sharp = await loadSharp();
   const [meta, exif] = await Promise.all([
     sharp(input, { failOn: 'none' }).metadata().catch((err: Error) => err),
     parseExif(input).catch(() => undefined),

@@ -4,8 +4,8 @@
  * single-flight live in ThumbnailService.
  */
 import type { Readable } from 'node:stream';
-import { parseFile, parseStream, selectCover } from 'music-metadata';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { loadMusicMetadata, loadSharp } from './lazy-modules.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { ProbeSource } from '../domain/ports.js';
 import { openReadable } from './source-read.js';
@@ -28,12 +28,20 @@ function pipelineFor(img: Sharp, o: EncodeOptions): Sharp {
 }
 
 /** Encode an image given as a path or bytes. */
-export function renderImage(input: string | Buffer, o: EncodeOptions): Promise<Buffer> {
+export async function renderImage(input: string | Buffer, o: EncodeOptions): Promise<Buffer> {
+  const sharp = await loadSharp();
   return pipelineFor(sharp(input, { failOn: 'none' }), o).toBuffer();
 }
 
 /** Encode an image read from a stream (remote roots): piped, never fully buffered raw. */
 export async function renderImageStream(stream: Readable, o: EncodeOptions): Promise<Buffer> {
+  // An error the stream emits while sharp loads is kept, not lost (nor unhandled).
+  let early: unknown;
+  const onEarly = (err: unknown): void => { early = err; };
+  stream.on('error', onEarly);
+  const sharp = await loadSharp();
+  stream.off('error', onEarly);
+  if (early) { stream.destroy(); throw early; }
   const transformer = pipelineFor(sharp({ failOn: 'none' }), o);
   stream.on('error', (err) => transformer.destroy(err));
   stream.pipe(transformer);
@@ -88,6 +96,7 @@ export async function grabVideoFrame(source: ProbeSource, o: VideoFrameOptions):
 /** The embedded cover of an audio file (front cover preferred), or NotFoundError. */
 export async function extractCover(source: ProbeSource, signal?: AbortSignal): Promise<Buffer> {
   const options = { duration: false, skipCovers: false, skipPostHeaders: true };
+  const { parseFile, parseStream, selectCover } = await loadMusicMetadata();
   let meta;
   if (source.localPath) {
     meta = await parseFile(source.localPath, options);
@@ -110,6 +119,7 @@ export async function extractCover(source: ProbeSource, signal?: AbortSignal): P
  */
 export async function composeFolderGrid(images: Buffer[], size: number): Promise<Buffer> {
   const cell = Math.max(1, Math.floor(size / 2));
+  const sharp = await loadSharp();
   const tiles = await Promise.all(images.slice(0, 4).map((img) =>
     sharp(img, { failOn: 'none' }).rotate().resize(cell, cell, { fit: 'cover' }).png().toBuffer()));
   return sharp({ create: { width: size, height: size, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })

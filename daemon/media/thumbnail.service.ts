@@ -17,7 +17,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Thumbnail, ThumbnailRequest, Thumbnailer } from '../domain/ports.js';
 import { ValidationError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -67,8 +66,6 @@ export class ThumbnailService implements Thumbnailer {
     this.videos = createLimiter(options.videoConcurrency ?? 1);
     this.quality = options.quality ?? 80;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    sharp.concurrency(1);
-    sharp.cache(false);
   }
 
   async get(request: ThumbnailRequest, signal?: AbortSignal): Promise<Thumbnail> {

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import sharp from 'sharp';
+import { loadSharp } from '../../media/lazy-modules.js';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import type { IndexStore } from '../../domain/ports.js';
 import type { Item } from '../../domain/types.js';
@@ -91,6 +91,7 @@ export class HomeArtworkService {
       if (await stat(path).then(() => true, () => false)) return path;
       if (src.size > MAX_SOURCE_BYTES) throw new ValidationError('Source image is too large to resize', undefined, 'IMAGE_TOO_LARGE');
       const bytes = await readAll(await src.open());
+      const sharp = await loadSharp();
       const out = await sharp(bytes, { failOn: 'none' }).rotate()
         .resize({ width, height, fit: width && height ? 'cover' : 'inside', withoutEnlargement: true })
         .jpeg({ quality: 85, mozjpeg: false }).toBuffer()

@@ -14,7 +14,7 @@
  * on a limiter where requests (priority 10) overtake warm-up work (priority 0).
  */
 import { availableParallelism } from 'node:os';
-import sharp from 'sharp';
+import { loadSharp } from '../../media/lazy-modules.js';
 import type { Logger } from '../../log/logger.js';
 import { createLimiter, type Limiter } from '../../jobs/limiter.js';
 import { grabVideoFrame, renderImage, renderImageStream } from '../../media/thumbnail-render.js';
@@ -64,6 +64,7 @@ export class ReviewThumbnailService {
       return { kind: 'file', size: thumb.size, mtimeMs: thumb.mtimeMs, open: (start, end, s) => owner.adapter.createReadStream(trel, { start, end, signal: s }) };
     }
     const cached = await readAll(owner.adapter, trel, signal);
+    const sharp = await loadSharp();
     const png = await sharp(cached).resize({ width: size, height: size, fit: 'inside', withoutEnlargement: true }).png().toBuffer();
     return { kind: 'bytes', png, placeholder: false };
   }
@@ -214,5 +215,6 @@ export async function placeholder(size: number, mediaType: ReviewMediaType | und
 <text x="50%" y="46%" font-family="sans-serif" font-size="${font}" fill="white" text-anchor="middle">${kind}</text>
 <text x="50%" y="${46 + Math.round((font * 130) / size)}%" font-family="sans-serif" font-size="${Math.floor(font * 0.8)}" fill="white" text-anchor="middle">${ext}</text>
 </svg>`;
+  const sharp = await loadSharp();
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
