@@ -45,6 +45,17 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const QUIET_PATHS = new Set(['/health', '/livez', '/readyz', '/metrics']);
 
+/**
+ * Request ids: UUID-shaped, a random per-process prefix and a counter in the last group.
+ * Unique within the process (2^48 requests) and across restarts, without a random draw
+ * per request; they only correlate log lines with answers.
+ */
+const REQUEST_ID_PREFIX = randomUUID().slice(0, 24);
+let requestCounter = 0;
+function nextRequestId(): string {
+  return REQUEST_ID_PREFIX + (++requestCounter).toString(16).padStart(12, '0');
+}
+
 /** Throws when uWS fell back to its partial JS implementation (no binary for this Node). */
 export function assertNativeUws(): void {
   if (!String(uWS.App).includes('[native code]')) {
@@ -128,7 +139,7 @@ export class HttpServer {
     });
     const ip = normalizeIp(Buffer.from(res.getRemoteAddressAsText()).toString());
     const incomingId = headers['x-request-id'];
-    const requestId = incomingId !== undefined && SAFE_REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
+    const requestId = incomingId !== undefined && SAFE_REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
 
     const match = this.closing ? undefined : this.router.match(method, path);
     const route = match?.kind === 'found' ? match.route : undefined;
