@@ -71,9 +71,10 @@ async function answer(ctx: HttpContext, file: FileToSend, takeFile: () => Positi
     return;
   }
   if (ctx.aborted) return;
-  const positioned = takeFile();
-  if (positioned) {
-    await ctx.responder.pull(status, ctx.headerList(file.contentType), length, fileChunks(positioned, start, length));
+  if (file.file) {
+    const headers = ctx.headerList(file.contentType);
+    const source = fileChunks(takeFile()!, start, length); // from here on the pump releases the file
+    await ctx.responder.pull(status, headers, length, source);
     return;
   }
   const stream = await file.open(start, end, ctx.signal);
