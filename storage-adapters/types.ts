@@ -65,6 +65,13 @@ export interface OpenedFile {
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   /** Done with the file (call exactly once, after the last read settled). */
   release(): void;
+  /**
+   * Only on a file opened with `{ early: true }` and handed out before its check: resolves
+   * undefined when the path still names this file, or with the file it names now (then this
+   * one must be released and nothing read from it served); rejects as openFile would
+   * (NOT_FOUND for a deleted file, ...). Nothing may be sent before it settled.
+   */
+  readonly current?: Promise<OpenedFile | undefined>;
 }
 
 export interface WriteOptions {
@@ -89,9 +96,10 @@ export interface StorageAdapter {
    * Optional fast path for serving bytes (local disks): the regular file at `path`, opened
    * and checked like createReadStream (ESCAPE, NOT_FOUND, IS_DIR for anything but a regular
    * file). What it reads is the file the path names at the time of the call, never an
-   * earlier file that was replaced or deleted.
+   * earlier file that was replaced or deleted. With `early`, a cached file may come back
+   * before that check, which is then the result's `current` (awaited before sending).
    */
-  openFile?(path: string, signal?: AbortSignal): Promise<OpenedFile>;
+  openFile?(path: string, signal?: AbortSignal, options?: { early?: boolean }): Promise<OpenedFile>;
   /** A writable stream; the file appears under `path` only once the stream has finished. */
   createWriteStream(path: string, options?: WriteOptions): Promise<Writable>;
   /**

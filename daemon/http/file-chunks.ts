@@ -20,6 +20,11 @@ const POOL_IDLE_MS = 10_000;
 export interface PositionedFile {
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   release(): void;
+  /**
+   * Early files (handed out before their check, StorageAdapter.openFile's `early`): resolves
+   * undefined when still current, else with the file to serve instead; nothing is sent first.
+   */
+  readonly current?: Promise<(PositionedFile & { size: number; mtimeMs: number }) | undefined>;
 }
 
 const pool: Buffer[] = [];
@@ -49,9 +54,37 @@ function giveBuffer(buf: Buffer): void {
 /** Buffers pooled now (for tests). */
 export function pooledBuffers(): number { return pool.length; }
 
-/** Bytes [start, start + length) of `file` in chunks; `file` is released by close(). */
-export function fileChunks(file: PositionedFile, start: number, length: number): ChunkSource {
-  const bufs: Buffer[] = [];
+async function readFull(file: PositionedFile, buf: Buffer, n: number, at: number): Promise<void> {
+  let got = 0;
+  while (got < n) {
+    const r = await file.read(buf, got, n - got, at + got);
+    if (r === 0) throw new StorageError('IO', 'file ended before its size (truncated while being read)');
+    got += r;
+  }
+}
+
+/** The first chunk of a range, read before the answer is decided (sendFile's early files). */
+export interface Prefetch { readonly start: number; readonly length: number; readonly buf: Buffer; readonly done: Promise<void> }
+
+export function prefetchFirst(file: PositionedFile, start: number, length: number): Prefetch {
+  const buf = takeBuffer();
+  const done = readFull(file, buf, Math.min(FILE_CHUNK_BYTES, length), start);
+  done.catch(() => undefined); // awaited by whoever uses or drops it
+  return { start, length, buf, done };
+}
+
+/** An unused prefetch: its buffer goes back once its read settled. */
+export async function dropPrefetch(p: Prefetch): Promise<void> {
+  await p.done.catch(() => undefined);
+  giveBuffer(p.buf);
+}
+
+/**
+ * Bytes [start, start + length) of `file` in chunks; `file` is released by close(). `first`
+ * (a prefetch of this very range) becomes the first chunk and its buffer one of the two.
+ */
+export function fileChunks(file: PositionedFile, start: number, length: number, first?: Prefetch): ChunkSource {
+  const bufs: Buffer[] = first ? [first.buf] : [];
   let turn = 0;
   let pos = start;
   let left = length;
@@ -64,12 +97,8 @@ export function fileChunks(file: PositionedFile, start: number, length: number):
       left -= n;
       const at = pos;
       pos += n;
-      let got = 0;
-      while (got < n) {
-        const r = await file.read(buf, got, n - got, at + got);
-        if (r === 0) throw new StorageError('IO', 'file ended before its size (truncated while being read)');
-        got += r;
-      }
+      if (first && turn === 1) await first.done;
+      else await readFull(file, buf, n, at);
       return buf.subarray(0, n);
     },
     close() {

@@ -76,13 +76,31 @@ export class FdCache {
   lookup(key: string, st: Stats): FdLease | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
-    if (e.dev !== st.dev || e.ino !== st.ino || e.size !== st.size || e.mtimeMs !== st.mtimeMs || e.ctimeMs !== st.ctimeMs) {
-      this.retire(e);
-      return undefined;
-    }
+    if (!this.check(e, st)) return undefined;
     this.entries.delete(key);
     this.entries.set(key, e);
     return this.lease(e);
+  }
+
+  /**
+   * A lease on the cached descriptor for `key` WITHOUT validation, for callers that stat the
+   * path in parallel with their first read and then call `still(lease, st)`.
+   */
+  peek(key: string): FdLease | undefined {
+    const e = this.entries.get(key);
+    return e ? this.lease(e) : undefined;
+  }
+
+  /** Whether `st` (a fresh stat of the lease's path) still describes the leased file; a stale entry is retired. */
+  still(lease: FdLease, st: Stats): boolean {
+    const e = this.leased.get(lease);
+    return e !== undefined && !e.retired && this.check(e, st);
+  }
+
+  private check(e: Entry, st: Stats): boolean {
+    if (e.dev === st.dev && e.ino === st.ino && e.size === st.size && e.mtimeMs === st.mtimeMs && e.ctimeMs === st.ctimeMs) return true;
+    this.retire(e);
+    return false;
   }
 
   /**
@@ -127,10 +145,12 @@ export class FdCache {
     this.stopSweeper();
   }
 
+  private readonly leased = new WeakMap<FdLease, Entry>();
+
   private lease(e: Entry): FdLease {
     e.refs++;
     let released = false;
-    return {
+    const lease: FdLease = {
       fd: e.fd, size: e.size, mtimeMs: e.mtimeMs,
       release: () => {
         if (released) return;
@@ -140,6 +160,8 @@ export class FdCache {
         if (e.retired && e.refs === 0) this.closeFd(e);
       },
     };
+    this.leased.set(lease, e);
+    return lease;
   }
 
   /** Evict least recently used idle entries until one more fits; false when all are in use. */

@@ -122,13 +122,13 @@ export class LocalAdapter implements StorageAdapter {
   }
 
   /** Positioned reads through the descriptor cache (open-file.ts, fd-cache.ts). */
-  async openFile(rel: string, signal?: AbortSignal): Promise<OpenedFile> {
+  async openFile(rel: string, signal?: AbortSignal, options: { early?: boolean } = {}): Promise<OpenedFile> {
     signal?.throwIfAborted();
     const norm = normalizeRelPath(rel);
     if (norm === '') throw new StorageError('IS_DIR', 'read /: is a directory');
     const abs = path.join(await this.realRoot(), norm);
     return openCachedFile({
-      cache: this.fds, abs, norm, signal,
+      cache: this.fds, abs, norm, signal, early: options.early,
       resolveReal: async () => (await this.resolveExisting(norm, 'read')).real,
     });
   }

@@ -1,7 +1,9 @@
 /**
  * LocalAdapter.openFile: a regular file for positioned reads, through the descriptor cache
  * (fd-cache.ts). Per call: one stat of the path; on a cache hit that is all, on a miss the
- * path is resolved with the adapter's containment check, opened and fstat'ed.
+ * path is resolved with the adapter's containment check, opened and fstat'ed. With
+ * `early`, a cached descriptor is handed out at once and that stat becomes `current`, so
+ * the caller can overlap it with its first read.
  */
 import fs, { type Stats } from 'node:fs';
 import { StorageError, type OpenedFile } from '../types.js';
@@ -28,9 +30,25 @@ export interface OpenFileDeps {
   /** The real path of `norm`, refused with ESCAPE when it leaves the root. */
   resolveReal: () => Promise<string>;
   signal?: AbortSignal;
+  /** Hand out a cached descriptor before its check; the check is `current` (types.ts). */
+  early?: boolean;
 }
 
 export async function openCachedFile(d: OpenFileDeps): Promise<OpenedFile> {
+  const early = d.early ? d.cache.peek(d.abs) : undefined;
+  if (early) {
+    const current = (async (): Promise<OpenedFile | undefined> => {
+      const st = await statPath(d);
+      if (d.cache.still(early, st)) return undefined;
+      return openChecked(d, st);
+    })();
+    current.catch(() => undefined); // the caller awaits it; never an unhandled rejection
+    return positioned(early, d.norm, current);
+  }
+  return openChecked(d, await statPath(d));
+}
+
+async function statPath(d: OpenFileDeps): Promise<Stats> {
   let st: Stats;
   try {
     st = await stat(d.abs);
@@ -39,6 +57,11 @@ export async function openCachedFile(d: OpenFileDeps): Promise<OpenedFile> {
     throw mapFsError(err, 'read', d.norm);
   }
   refuseNonFile(st, d.norm); // before open(): opening a FIFO would block a threadpool thread
+  return st;
+}
+
+/** The file `st` (a fresh stat of the path) describes: cached descriptor or a checked open. */
+async function openChecked(d: OpenFileDeps, st: Stats): Promise<OpenedFile> {
   let lease = d.cache.lookup(d.abs, st);
   if (!lease) {
     const real = await d.resolveReal();
@@ -65,7 +88,7 @@ export async function openCachedFile(d: OpenFileDeps): Promise<OpenedFile> {
   return positioned(lease, d.norm);
 }
 
-function positioned(lease: FdLease, norm: string): OpenedFile {
+function positioned(lease: FdLease, norm: string, current?: Promise<OpenedFile | undefined>): OpenedFile {
   const { fd } = lease;
   return {
     size: lease.size,
@@ -74,5 +97,6 @@ function positioned(lease: FdLease, norm: string): OpenedFile {
       fs.read(fd, buffer, offset, length, position, (err, n) => (err ? reject(mapFsError(err, 'read', norm)) : resolve(n)));
     }),
     release: () => lease.release(),
+    ...(current ? { current } : {}),
   };
 }

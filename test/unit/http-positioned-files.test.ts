@@ -144,3 +144,45 @@ t.test('positioned file: a failing first read is an error answer, a later one cu
   t.same(made.map((m) => m.releases), [1, 1], 'both files released once');
   t.same(await (await fetch(`${base}/ok`)).json(), { ok: true }, 'server still answers');
 });
+
+t.test('early file: the first read overlaps the check; a stale file is swapped, a deleted one is 404', async (t) => {
+  const oldData = randomBytes(2 * 1024 * 1024);
+  const newData = randomBytes(3 * 1024 * 1024 + 5);
+  const made: Array<ReturnType<typeof fakeFile>['s']> = [];
+  const { StorageError } = await import('../../storage-adapters/types.js');
+  const { base } = await start(t, (sut) => {
+    sut.router.get('/early/:what', (ctx) => {
+      const stale = fakeFile(oldData);
+      const fresh = fakeFile(newData);
+      made.push(stale.s, fresh.s);
+      const what = ctx.params.what;
+      const current = what === 'same' ? Promise.resolve(undefined)
+        : what === 'gone' ? Promise.reject(new StorageError('NOT_FOUND', 'read x: not found'))
+          : Promise.resolve({ ...fresh.file, size: newData.length, mtimeMs: 2 });
+      current.catch(() => undefined);
+      return ctx.sendFile({
+        size: oldData.length, mtimeMs: 1, contentType: 'application/octet-stream',
+        file: { ...stale.file, current }, open: () => Promise.reject(new Error('unused')),
+      });
+    }, pub);
+  });
+  const same = await fetch(`${base}/early/same`, { headers: { range: 'bytes=1000-1048575' } });
+  t.equal(same.status, 206);
+  t.equal(sha(Buffer.from(await same.arrayBuffer())), sha(oldData.subarray(1000, 1048576)), 'still current: the prefetched bytes are served');
+  t.equal(made[0]!.reads, 2, 'the prefetch was the first read');
+
+  const swapped = await fetch(`${base}/early/swapped`, { headers: { range: 'bytes=1000-1048575' } });
+  t.equal(swapped.status, 206);
+  t.equal(swapped.headers.get('content-range'), `bytes 1000-1048575/${newData.length}`);
+  t.equal(sha(Buffer.from(await swapped.arrayBuffer())), sha(newData.subarray(1000, 1048576)), 'replaced: the current file is served');
+  const full = await fetch(`${base}/early/swapped`);
+  t.equal(full.headers.get('content-length'), String(newData.length));
+  t.equal(sha(Buffer.from(await full.arrayBuffer())), sha(newData), 'full answer of the current file');
+
+  const gone = await fetch(`${base}/early/gone`, { headers: { range: 'bytes=0-99' } });
+  t.equal(gone.status, 404, 'deleted: 404');
+  t.match(await gone.json(), { code: 'NOT_FOUND' });
+
+  t.same(made.map((m) => m.releases), [1, 0, 1, 1, 1, 1, 1, 0], 'every file that was handed out released once (unused fresh ones never were)');
+  t.notOk(made.some((m) => m.releasedDuringRead), 'never released while a read (the prefetch) was in flight');
+});

@@ -167,3 +167,37 @@ t.test('an aborted signal rejects openFile and returns the descriptor', async (t
   await sut.close();
   t.equal(sut.fds.openCount, 0, 'nothing left open');
 });
+
+t.test('early open: a cached descriptor at once, its check in `current`', async (t) => {
+  const { root } = await tree(t);
+  const file = path.join(root, 'e.txt');
+  await fs.writeFile(file, 'first');
+  const sut = new LocalAdapter(root);
+  t.teardown(() => sut.close());
+  const miss = await sut.openFile('e.txt', undefined, { early: true });
+  t.equal(miss.current, undefined, 'a cache miss is checked before it is handed out');
+  miss.release();
+
+  const same = await sut.openFile('e.txt', undefined, { early: true });
+  t.equal(await same.current, undefined, 'unchanged: still current');
+  t.equal(await readAll(same), 'first');
+  same.release();
+
+  await fs.writeFile(path.join(root, '.n'), 'second version');
+  await fs.rename(path.join(root, '.n'), file);
+  const stale = await sut.openFile('e.txt', undefined, { early: true });
+  t.equal(stale.size, 5, 'handed out with the cached size');
+  const fresh = await stale.current;
+  t.ok(fresh, 'replaced: the check names the current file');
+  stale.release();
+  t.equal(fresh!.size, 14);
+  t.equal(await readAll(fresh!), 'second version');
+  fresh!.release();
+  t.equal(sut.fds.openCount, 1, 'the replaced file was closed');
+
+  await fs.unlink(file);
+  const doomed = await sut.openFile('e.txt', undefined, { early: true }); // still in the cache
+  await expectCode(t, () => doomed.current!, 'NOT_FOUND', 'deleted: the check rejects');
+  doomed.release();
+  t.equal(sut.fds.openCount, 0, 'nothing left open');
+});

@@ -40,7 +40,9 @@ export class OriginalFileService {
     const open = (start: number, end: number, signal: AbortSignal): Promise<Readable> =>
       adapter.createReadStream(path, { start, end, signal, highWaterMark: CHUNK_BYTES });
     if (adapter.openFile) {
-      const file = await adapter.openFile(path).catch((err: unknown) => {
+      // early: a cached descriptor comes back before its stat; sendFile overlaps that check
+      // with the first read and never sends before it (OpenedFile.current).
+      const file = await adapter.openFile(path, undefined, { early: true }).catch((err: unknown) => {
         throw err instanceof StorageError && err.code === 'IS_DIR' ? notAFile() : err;
       });
       return { name: item.name, size: file.size, mtimeMs: file.mtimeMs, contentType, open, file };

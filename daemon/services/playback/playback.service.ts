@@ -82,7 +82,7 @@ export class PlaybackService {
     if (!src.adapter.openFile) return out;
     // Local disks: positioned reads through the adapter's descriptor cache; size and mtime
     // of the file as it is now (a file rewritten since the scan is still served whole).
-    const file = await src.adapter.openFile(src.path);
+    const file = await src.adapter.openFile(src.path, undefined, { early: true }); // checked by sendFile (OpenedFile.current)
     return { ...out, size: file.size, mtimeMs: file.mtimeMs, file };
   }
 
