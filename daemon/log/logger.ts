@@ -21,8 +21,7 @@ export const REDACT_PATHS = [
  * what arrives while a write is in flight, and access lines come batched per event-loop
  * turn (http/access-log.ts). Measured and dropped: 8 KiB blocks with a 200 ms periodic
  * flush (~5% less CPU per request, but a line could appear 200 ms late).
- */
-/**
+ *
  * stdout through sonic-boom in buffer mode: each chunk is encoded once here. In its utf8
  * mode sonic-boom encodes a write twice (fs.write of the string, then Buffer.from of it
  * again to release what was written), and again for every partial write to a full pipe.
