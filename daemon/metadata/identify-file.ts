@@ -16,9 +16,13 @@ import { findArtwork } from './artwork.js';
 import type { ItemSource } from './item-source.js';
 import { matchKey, mergeUnlocked } from './merge.js';
 import { trackInfo } from './music.js';
-import { parseNfo, type NfoData } from './nfo.js';
+import type { NfoData } from './nfo.js';
 import { parsePathName, type NameHint } from './names/path-name.js';
 import type { VirtualItems } from './virtual-items.js';
+
+/** nfo.ts (fast-xml-parser) loads with the first .nfo read: a daemon that never finds one does not carry it. */
+let nfoParser: Promise<typeof import('./nfo.js').parseNfo> | undefined;
+const loadNfoParser = (): Promise<typeof import('./nfo.js').parseNfo> => (nfoParser ??= import('./nfo.js').then((m) => m.parseNfo));
 
 export interface IdentifyResult { fileId: number; virtualId?: number; changed: boolean }
 
@@ -120,7 +124,7 @@ export class FileIdentifier {
       const s = this.index.items.get(id);
       if (s?.mediaType !== 'nfo' && !s?.name.toLowerCase().endsWith('.nfo')) continue;
       const text = await this.source.readText(s).catch(() => undefined);
-      const nfo = text ? parseNfo(text) : undefined;
+      const nfo = text ? (await loadNfoParser())(text) : undefined;
       if (nfo) return nfo;
     }
     return undefined;
@@ -135,7 +139,7 @@ export class FileIdentifier {
       const nfoItem = this.index.items.getByPath(file.locationId, rel);
       if (!nfoItem) continue;
       const text = await this.source.readText(nfoItem).catch(() => undefined);
-      const nfo = text ? parseNfo(text) : undefined;
+      const nfo = text ? (await loadNfoParser())(text) : undefined;
       if (nfo) return nfo;
     }
     return undefined;

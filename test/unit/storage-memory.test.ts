@@ -1,6 +1,6 @@
 import t from 'tap';
 import { MemoryAdapter } from '../../storage-adapters/memory/memory.adapter.js';
-import { AdapterRegistry, createDefaultRegistry } from '../../storage-adapters/registry.js';
+import { AdapterRegistry, createDefaultRegistry, createProductionRegistry } from '../../storage-adapters/registry.js';
 import { LocalAdapter } from '../../storage-adapters/local/local.adapter.js';
 import { ValidationError } from '../../daemon/domain/errors.js';
 import { expectCode, readAll } from '../../storage-adapters/contract/helpers.js';
@@ -90,3 +90,48 @@ function catchErr(fn: () => unknown): unknown {
   }
   return undefined;
 }
+
+t.test('registry: a lazily registered scheme imports its factory once, on first open', async (t) => {
+  const sut = new AdapterRegistry();
+  let loads = 0;
+  sut.registerLazy('ftp', async () => {
+    loads++;
+    return (o) => new MemoryAdapter({ displayUrl: o.url.href });
+  });
+  t.ok(sut.has('ftp:'), 'has() sees it before it loads');
+  t.notOk(sut.isLoaded('ftp'), 'not loaded yet');
+  t.same(sut.schemes(), ['ftp'], 'schemes() lists it');
+  t.equal(loads, 0, 'nothing imported at registration');
+  t.throws(() => sut.create({ url: new URL('ftp://h/x') }), /not loaded yet/, 'create before loading says so');
+  const [a, b] = await Promise.all([sut.open({ url: new URL('ftp://h/a') }), sut.open({ url: new URL('ftp://h/b') })]);
+  t.equal(loads, 1, 'concurrent opens import once');
+  t.equal(a.displayUrl, 'ftp://h/a');
+  t.equal(b.displayUrl, 'ftp://h/b');
+  t.ok(sut.isLoaded('ftp'), 'loaded');
+  t.equal(sut.create({ url: new URL('ftp://h/c') }).displayUrl, 'ftp://h/c', 'create works once loaded');
+  t.same(sut.schemes(), ['ftp'], 'listed once');
+});
+
+t.test('registry: a failed lazy import is retried on the next open', async (t) => {
+  const sut = new AdapterRegistry();
+  let attempt = 0;
+  sut.registerLazy('webdav', async () => {
+    if (attempt++ === 0) throw new Error('cannot import');
+    return (o) => new MemoryAdapter({ displayUrl: o.url.href });
+  });
+  await t.rejects(sut.open({ url: new URL('webdav://h/') }), /cannot import/);
+  t.equal((await sut.open({ url: new URL('webdav://h/') })).displayUrl, 'webdav://h/', 'second open loads');
+});
+
+t.test('production registry: ftp and webdav are known but not imported until used', async (t) => {
+  const sut = createProductionRegistry();
+  for (const s of ['file', 'smb', 'ftp', 'ftps', 'webdav', 'webdavs']) t.ok(sut.has(s), `${s} registered`);
+  t.ok(sut.isLoaded('file') && sut.isLoaded('smb'), 'file and smb eager');
+  t.notOk(sut.isLoaded('ftp') || sut.isLoaded('webdav'), 'ftp and webdav lazy');
+  const dav = await sut.open({ url: new URL('webdav://127.0.0.1:9/share') });
+  t.equal(dav.scheme, 'webdav', 'webdav adapter after open');
+  await dav.close();
+  const ftp = await sut.open({ url: new URL('ftp://127.0.0.1:9/share') });
+  t.equal(ftp.scheme, 'ftp', 'ftp adapter after open');
+  await ftp.close();
+});

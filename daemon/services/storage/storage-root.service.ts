@@ -89,8 +89,14 @@ export class StorageRootService {
     const cached = this.adapters.get(rootId);
     if (cached) return cached;
     const root = this.get(rootId);
+    const url = new URL(root.url);
+    // A lazily registered scheme (ftp, webdav) imports its module once, before the first
+    // adapter; callers racing for the same root meanwhile get the one adapter made first.
+    if (!this.registry.isLoaded(url.protocol)) await this.registry.load(url.protocol);
+    const raced = this.adapters.get(rootId);
+    if (raced) return raced;
     const credentials = root.secret ? this.secrets.open<StorageCredentials>(root.secret) : undefined;
-    const adapter = this.registry.create({ url: new URL(root.url), credentials });
+    const adapter = this.registry.create({ url, credentials });
     this.adapters.set(rootId, adapter);
     return adapter;
   }
