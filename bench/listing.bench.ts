@@ -12,7 +12,7 @@
  */
 import { join } from 'node:path';
 import { intOption, type Bench, type BenchContext } from './lib/bench.js';
-import { daemonBuilt, loginToken, startDaemon, type RunningDaemon } from './lib/daemon.js';
+import { daemonBuilt, loginToken, startDaemon, type LogRecord, type RunningDaemon } from './lib/daemon.js';
 import { generateMediaTree } from './lib/gen-media.js';
 import { startProcess, which } from './lib/proc.js';
 import { metric, type Metric } from './lib/result.js';
@@ -23,6 +23,7 @@ const CANDIDATES = [
 ];
 
 const LIB = 'Bench';
+const recordTime = (r: LogRecord): number => Date.parse(String(r.time ?? '')) || 0;
 const FOLDER = 'Set 0000';
 
 function expand(template: string, page: number | string, pageSize: number): string {
@@ -92,6 +93,13 @@ export const bench: Bench = {
     try {
       await d.waitForRecord((r) => r.msg === 'scan finished', 300_000);
       try { await d.waitForRecord((r) => r.msg === 'probe queue drained' && Number(r.probed) > 0, 300_000); } catch { endpointNote = 'probe queue not drained after 300 s; '; }
+      // Measure the listing, not the listing plus background work: the duplicate pass starts
+      // when the probe queue drains (it hashes the tree's 12 sizes) and the index map release
+      // follows it once the index is quiet. Wait for both before wrk starts.
+      try {
+        const dups = await d.waitForRecord((r) => r.msg === 'duplicate detection finished', 300_000);
+        await d.waitForRecord((r) => r.msg === 'index map pages released' && recordTime(r) >= recordTime(dups), 60_000);
+      } catch { endpointNote += 'daemon not idle before wrk (duplicate pass or map release not seen); '; }
       const templates = ctx.options.url ? [ctx.options.url] : CANDIDATES;
       const picked = await pickEndpoint(d, token, templates, pageSize);
       if ('tried' in picked) {
