@@ -51,30 +51,106 @@ export function renderMetrics(registry: Registry): Promise<string> {
   return registry.metrics();
 }
 
-/** HTTP request metrics fed by the server, one observation per finished or aborted request. */
+const DURATION_NAME = 'alcove_http_request_duration_seconds';
+const DURATION_HELP = 'Time from request to last byte handed to the socket';
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60];
+
+/** One route+method series of the duration histogram, counted in plain JS. */
+interface DurationSeries {
+  labels: { route: string; method: string };
+  /** Observations per bucket (not cumulative); the last slot is above the largest bound. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+interface ExportedValue {
+  labels: Record<string, string | number>;
+  sharedLabels?: Record<string, string>;
+  value: number;
+  metricName: string;
+  exemplar?: null;
+}
+
+/**
+ * The duration histogram, counted by HttpMetrics and exported exactly as prom-client's
+ * Histogram exports these buckets (same names, label order, `le` values and JSON shape).
+ */
+class PrecountedHistogram extends Histogram<'route' | 'method'> {
+  constructor(registry: Registry, private readonly series: () => Iterable<DurationSeries>) {
+    super({
+      name: DURATION_NAME,
+      help: DURATION_HELP,
+      labelNames: ['route', 'method'] as const,
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    });
+  }
+
+  /** `splay`: labels merged as in get() (JSON); otherwise `le` + shared labels as for the text. */
+  private exported(splay: boolean): { name: string; help: string; type: 'histogram'; values: ExportedValue[]; aggregator: 'sum' } {
+    const values: ExportedValue[] = [];
+    const bucket = `${DURATION_NAME}_bucket`;
+    const pair = (le: string | number | undefined, value: number, metricName: string, shared: Record<string, string>): ExportedValue => {
+      const labels: Record<string, string | number> = le === undefined ? {} : { le };
+      const exemplar = le === undefined ? undefined : null;
+      if (splay) return { value, metricName, exemplar, labels: Object.assign(labels, shared) };
+      return { labels, sharedLabels: shared, value, metricName, exemplar };
+    };
+    for (const s of this.series()) {
+      let acc = 0;
+      for (let i = 0; i < DURATION_BUCKETS.length; i++) {
+        acc += s.counts[i]!;
+        values.push(pair(DURATION_BUCKETS[i]!, acc, bucket, s.labels));
+      }
+      values.push(pair('+Inf', s.count, bucket, s.labels));
+      values.push(pair(undefined, s.sum, `${DURATION_NAME}_sum`, s.labels));
+      values.push(pair(undefined, s.count, `${DURATION_NAME}_count`, s.labels));
+    }
+    return { name: DURATION_NAME, help: DURATION_HELP, type: 'histogram', values, aggregator: 'sum' };
+  }
+
+  // prom-client's registry reads getForPromString() for the text exposition, get() for JSON.
+  override get(): ReturnType<Histogram<'route' | 'method'>['get']> {
+    return Promise.resolve(this.exported(true) as unknown as Awaited<ReturnType<Histogram<'route' | 'method'>['get']>>);
+  }
+
+  getForPromString(): Promise<unknown> { return Promise.resolve(this.exported(false)); }
+}
+
+/**
+ * HTTP request metrics fed by the server, one observation per finished or aborted request.
+ * Counted in plain JS per request (a Map lookup and a few additions: prom-client hashes and
+ * validates the label object on every inc/observe) and handed to prom-client at scrape time.
+ */
 export class HttpMetrics {
-  private readonly requests: Counter<'route' | 'method' | 'status'>;
-  private readonly duration: Histogram<'route' | 'method'>;
-  private readonly inFlight: Gauge;
+  private inFlight = 0;
+  /** Requests by route, method, status; `reported` is what the prom-client counter holds. */
+  private readonly requestCounts = new Map<string, { labels: { route: string; method: string; status: string }; count: number; reported: number }>();
+  private readonly durations = new Map<string, DurationSeries>();
 
   constructor(readonly registry: Registry) {
-    this.requests = new Counter({
+    const counts = this.requestCounts;
+    new Counter({
       name: 'alcove_http_requests_total',
       help: 'HTTP requests by route pattern, method and status (0 = client went away)',
       labelNames: ['route', 'method', 'status'] as const,
       registers: [registry],
+      collect(this: Counter<'route' | 'method' | 'status'>) {
+        for (const c of counts.values()) {
+          if (c.count === c.reported) continue;
+          this.inc(c.labels, c.count - c.reported);
+          c.reported = c.count;
+        }
+      },
     });
-    this.duration = new Histogram({
-      name: 'alcove_http_request_duration_seconds',
-      help: 'Time from request to last byte handed to the socket',
-      labelNames: ['route', 'method'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
-      registers: [registry],
-    });
-    this.inFlight = new Gauge({
+    new PrecountedHistogram(registry, () => this.durations.values());
+    const self = this;
+    new Gauge({
       name: 'alcove_http_requests_in_flight',
       help: 'Requests being processed',
       registers: [registry],
+      collect(this: Gauge) { this.set(self.inFlight); },
     });
   }
 
@@ -82,11 +158,24 @@ export class HttpMetrics {
   render(): Promise<string> { return this.registry.metrics(); }
   readonly contentType = METRICS_CONTENT_TYPE;
 
-  started(): void { this.inFlight.inc(); }
+  started(): void { this.inFlight++; }
 
   finished(route: string, method: string, status: number, seconds: number): void {
-    this.inFlight.dec();
-    this.requests.inc({ route, method, status: String(status) });
-    this.duration.observe({ route, method }, seconds);
+    this.inFlight--;
+    const key = `${method} ${status} ${route}`;
+    const c = this.requestCounts.get(key);
+    if (c) c.count++;
+    else this.requestCounts.set(key, { labels: { route, method, status: String(status) }, count: 1, reported: 0 });
+    const dkey = `${method} ${route}`;
+    let d = this.durations.get(dkey);
+    if (!d) {
+      d = { labels: { route, method }, counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+      this.durations.set(dkey, d);
+    }
+    let i = 0;
+    while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]!) i++;
+    d.counts[i]!++;
+    d.sum += seconds;
+    d.count++;
   }
 }
