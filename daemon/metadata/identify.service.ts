@@ -3,7 +3,9 @@
  * never blocking scans or requests.
  *
  *   items.added / items.changed ──> media files: queue; .nfo sidecar: queue its owner;
- *                                   tvshow.nfo: queue the videos under its folder
+ *                                   tvshow.nfo: queue the videos under its folder;
+ *                                   artwork image: queue the media files of its folder
+ *                                   that can use it (one walk per folder per batch)
  *   items.removed ───────────────> prune the library's virtual items (debounced)
  *   scan.started(lib) ───────────> hold lib's queue (identify after the walk);
  *   scan.finished(lib) ──────────> release it
@@ -15,8 +17,10 @@
 import type { EventBus, IndexStore, ServerEvent } from '../domain/ports.js';
 import type { Item } from '../domain/types.js';
 import type { Logger } from '../log/logger.js';
+import { artworkScope } from './artwork.js';
 import { FileIdentifier, type IdentifyResult } from './identify-file.js';
 import { ItemSource, type GetAdapter } from './item-source.js';
+import { baseName } from './names/path-name.js';
 import { VirtualItems } from './virtual-items.js';
 
 export interface IdentifyServiceDeps {
@@ -113,21 +117,28 @@ export class IdentifyService {
 
   private onItems(ids: number[]): void {
     const items = this.deps.index.items;
+    const artwork = new Map<number, ArtworkUsers>();
     for (const id of ids) {
       const item = items.get(id);
       if (!item) continue;
       if (isMedia(item)) this.queue.add(id);
       else if (item.name.toLowerCase() === 'tvshow.nfo') this.queueFolder(item);
       else if (item.ownerId !== undefined) this.queue.add(item.ownerId);
-      else if (item.mediaType === 'image') this.queueSiblings(item);
+      else if (item.mediaType === 'image') collectArtwork(artwork, item);
     }
+    for (const [dir, users] of artwork) this.queueArtworkUsers(dir, users);
     this.kick();
   }
 
-  /** New artwork: the media files of the same folder pick it up. */
-  private queueSiblings(image: Item): void {
-    if (image.parentId <= 0) return;
-    for (const s of this.deps.index.items.iterateChildren(image.parentId)) if (isMedia(s)) this.queue.add(s.id);
+  /**
+   * New artwork: the media files of its folder that can use it pick it up. Gathered per
+   * batch first: a scan batch can hold thousands of images of one folder, and walking the
+   * folder once per image made a 10,000-image folder quadratic (one walk per batch here).
+   */
+  private queueArtworkUsers(dir: number, users: ArtworkUsers): void {
+    for (const s of this.deps.index.items.iterateChildren(dir)) {
+      if (isMedia(s) && (users.all || users.bases.has(baseName(s.name).toLowerCase()))) this.queue.add(s.id);
+    }
   }
 
   private queueFolder(nfo: Item): void {
@@ -213,6 +224,19 @@ export class IdentifyService {
   private progress(state: 'running' | 'done'): void {
     this.deps.events.emit({ type: 'job.progress', job: 'identify', done: this.done, total: this.done + this.queue.size, state });
   }
+}
+
+/** The media files of one folder that a batch's images can be artwork for. */
+interface ArtworkUsers { all: boolean; bases: Set<string> }
+
+function collectArtwork(byDir: Map<number, ArtworkUsers>, image: Item): void {
+  if (image.parentId <= 0) return;
+  const scope = artworkScope(image.name);
+  if (!scope) return;
+  let users = byDir.get(image.parentId);
+  if (!users) byDir.set(image.parentId, users = { all: false, bases: new Set() });
+  if (scope.folder) users.all = true;
+  else users.bases.add(scope.base);
 }
 
 function isMedia(item: Item): boolean {
