@@ -10,6 +10,7 @@
  * `{pageSize}`; override with --set listing.url=... . By default the first of CANDIDATES
  * that answers 200 with JSON is used.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { intOption, type Bench, type BenchContext } from './lib/bench.js';
 import { daemonBuilt, loginToken, startDaemon, type LogRecord, type RunningDaemon } from './lib/daemon.js';
@@ -25,6 +26,23 @@ const CANDIDATES = [
 const LIB = 'Bench';
 const recordTime = (r: LogRecord): number => Date.parse(String(r.time ?? '')) || 0;
 const FOLDER = 'Set 0000';
+
+/** CPU seconds (user + system) a process has used so far, from /proc (0 where unreadable). */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch { return 0; }
+}
+
+/** Run wrk and report the daemon's CPU microseconds per answered request beside it. */
+async function wrkWithCpu(pid: number, go: () => Promise<WrkResult>): Promise<{ r: WrkResult; usPerReq: number }> {
+  const before = await cpuSeconds(pid);
+  const r = await go();
+  const used = (await cpuSeconds(pid)) - before;
+  return { r, usPerReq: r.requests > 0 ? (used * 1e6) / r.requests : 0 };
+}
 
 function expand(template: string, page: number | string, pageSize: number): string {
   return template.replaceAll('{lib}', encodeURIComponent(LIB)).replaceAll('{folder}', encodeURIComponent(FOLDER))
@@ -65,7 +83,9 @@ async function uwsBaseline(ctx: BenchContext, connections: number, durationS: nu
   try {
     const line = await server.waitForLine((l) => l.includes('"listening"'), 10_000);
     const port = (JSON.parse(line) as { port: number }).port;
-    return await runWrk(`http://127.0.0.1:${port}/api/files?path=x&page=1&pageSize=50`, { connections, durationS, headers: { Authorization: `Bearer ${token}` } });
+    const { r, usPerReq } = await wrkWithCpu(server.pid, () => runWrk(`http://127.0.0.1:${port}/api/files?path=x&page=1&pageSize=50`, { connections, durationS, headers: { Authorization: `Bearer ${token}` } }));
+    ctx.log(`bare uWS CPU ${usPerReq.toFixed(1)} us/req`);
+    return r;
   } finally {
     await server.stop();
   }
@@ -88,7 +108,7 @@ export const bench: Bench = {
       return [metric({ name: 'page of 50', unit: 'req/s', value: null, baselineName: 'bare uWS JSON', baseline: null, goal: { on: 'ratio', op: '>=', target: 0.4 }, note: 'daemon not built' })];
     }
     const d = await startDaemon(ctx.repoRoot, { stateDir: join(ctx.tmpDir, 'state'), libraries: [{ name: LIB, path: media.root, type: 'photo' }] });
-    let ours: WrkResult | undefined; let endpointNote = ''; let floor: WrkResult | undefined;
+    let ours: WrkResult | undefined; let endpointNote = ''; let floor: WrkResult | undefined; let floorCpu = '';
     const token = await loginToken(d.baseUrl);
     try {
       await d.waitForRecord((r) => r.msg === 'scan finished', 300_000);
@@ -107,14 +127,16 @@ export const bench: Bench = {
       } else {
         ctx.param('url', picked.template);
         ctx.log(`endpoint ${picked.template} (${picked.count} items per page)`);
-        ours = await runWrk(`${d.baseUrl}${expand(picked.template, 1, pageSize)}`, {
+        const listed = await wrkWithCpu(d.proc.pid, () => runWrk(`${d.baseUrl}${expand(picked.template, 1, pageSize)}`, {
           connections, durationS, headers: { Authorization: `Bearer ${token}` }, lua: pagesLua(picked.template, pages, pageSize), scratchDir: ctx.tmpDir,
-        });
-        endpointNote += `${picked.template}, random page 1..${pages}`;
+        }));
+        ours = listed.r;
+        endpointNote += `${picked.template}, random page 1..${pages}, daemon CPU ${listed.usPerReq.toFixed(1)} us/req`;
         if (ours.non2xx || ours.socketErrors) endpointNote += `; ${ours.non2xx} non-2xx, ${ours.socketErrors} socket errors`;
       }
       // The HTTP floor of the daemon: router + Bearer auth + a small JSON, no index work.
-      floor = await runWrk(`${d.baseUrl}/api/auth/me`, { connections, durationS, headers: { Authorization: `Bearer ${token}` } });
+      const me = await wrkWithCpu(d.proc.pid, () => runWrk(`${d.baseUrl}/api/auth/me`, { connections, durationS, headers: { Authorization: `Bearer ${token}` } }));
+      floor = me.r; floorCpu = `, daemon CPU ${me.usPerReq.toFixed(1)} us/req`;
     } finally {
       await d.stop();
     }
@@ -123,7 +145,7 @@ export const bench: Bench = {
     const out: Metric[] = [
       metric({ name: `page of ${pageSize}, ${items} items, -c${connections}`, unit: 'req/s', value: ours?.requestsPerSec ?? null, baselineName: 'bare uWS JSON', baseline: base.requestsPerSec, goal: { on: 'ratio', op: '>=', target: 0.4 }, note: endpointNote }),
       metric({ name: 'p99 latency', unit: 'ms', better: 'lower', value: ours?.latencyMs.p99 ?? null, baselineName: 'bare uWS JSON', baseline: base.latencyMs.p99 }),
-      metric({ name: `GET /api/auth/me (HTTP+auth floor), -c${connections}`, unit: 'req/s', value: floor?.requestsPerSec ?? null, baselineName: 'bare uWS JSON', baseline: base.requestsPerSec, note: floor ? `p99 ${floor.latencyMs.p99} ms` : '' }),
+      metric({ name: `GET /api/auth/me (HTTP+auth floor), -c${connections}`, unit: 'req/s', value: floor?.requestsPerSec ?? null, baselineName: 'bare uWS JSON', baseline: base.requestsPerSec, note: floor ? `p99 ${floor.latencyMs.p99} ms${floorCpu}` : '' }),
     ];
     return out;
   },
