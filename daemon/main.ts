@@ -4,13 +4,16 @@
  * runs the app, and owns process-level concerns: signals, a bounded graceful shutdown with
  * an unref'd force-exit timer, and last-resort handlers that log instead of dying silently.
  */
-import { loadConfig, ConfigError } from './config/load.js';
-import { createLogger } from './log/logger.js';
-import { AlcoveApp } from './app.js';
-import { LogTap } from './log/log-tap.js';
-import { SystemdNotifier } from './system/sd-notify.js';
+// First, before any other module is even parsed: the young generation stays small (see
+// the file). The rest loads by dynamic import, since loading a static import graph parses
+// every module before evaluating the first one, and that parsing alone grew the new space
+// to 16 MB (kept for life) before the flag could be set.
+import './system/young-generation.js';
 
 async function main(): Promise<void> {
+  const [{ loadConfig, ConfigError }, { createLogger }, { AlcoveApp }, { LogTap }, { SystemdNotifier }] = await Promise.all([
+    import('./config/load.js'), import('./log/logger.js'), import('./app.js'), import('./log/log-tap.js'), import('./system/sd-notify.js'),
+  ]);
   let loaded;
   try {
     loaded = await loadConfig();
