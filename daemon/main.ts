@@ -4,16 +4,17 @@
  * runs the app, and owns process-level concerns: signals, a bounded graceful shutdown with
  * an unref'd force-exit timer, and last-resort handlers that log instead of dying silently.
  */
-// First, before any other module is even parsed: the young generation stays small (see
-// the file). The rest loads by dynamic import, since loading a static import graph parses
-// every module before evaluating the first one, and that parsing alone grew the new space
-// to 16 MB (kept for life) before the flag could be set.
-import './system/young-generation.js';
+// First, before any other module is even parsed: the young generation stays small (see the
+// file; growth up to its cap is allowed once the modules have loaded). The rest loads by
+// dynamic import: a static import graph is parsed whole before its first module runs, and
+// that parsing alone grew the new space to 16 MB (kept for life) before the flag was set.
+import { allowYoungGenerationGrowth } from './system/young-generation.js';
 
 async function main(): Promise<void> {
   const [{ loadConfig, ConfigError }, { createLogger }, { AlcoveApp }, { LogTap }, { SystemdNotifier }] = await Promise.all([
     import('./config/load.js'), import('./log/logger.js'), import('./app.js'), import('./log/log-tap.js'), import('./system/sd-notify.js'),
   ]);
+  allowYoungGenerationGrowth();
   let loaded;
   try {
     loaded = await loadConfig();
