@@ -18,6 +18,16 @@ function seeded(): MemoryAdapter {
 }
 
 /** The memory adapter counting ping() calls. */
+/** A seeded library scanned once, then rescanned while its root is unreachable (marked offline). */
+async function libraryGoneOffline(t: Parameters<typeof makeScanEnv>[0]) {
+  const adapter = seeded();
+  const env = await makeScanEnv(t, { adapter });
+  await env.sut.scanLibrary(env.library.id, { kind: 'full', trigger: 'manual' });
+  adapter.setOffline(true);
+  await env.sut.scanLibrary(env.library.id, { kind: 'incremental', trigger: 'manual' });
+  return { adapter, env };
+}
+
 function counting(adapter: MemoryAdapter): { pings: () => number } {
   let n = 0;
   const ping = adapter.ping.bind(adapter);
@@ -55,11 +65,7 @@ t.test('an offline location comes back after one round once its root answers', a
 });
 
 t.test('a library whose scan is running is left to that scan', async (t) => {
-  const adapter = seeded();
-  const env = await makeScanEnv(t, { adapter });
-  await env.sut.scanLibrary(env.library.id, { kind: 'full', trigger: 'manual' });
-  adapter.setOffline(true);
-  await env.sut.scanLibrary(env.library.id, { kind: 'incremental', trigger: 'manual' });
+  const { adapter, env } = await libraryGoneOffline(t);
   adapter.setOffline(false);
   let scanCalls = 0;
   const scanner = {
@@ -72,11 +78,7 @@ t.test('a library whose scan is running is left to that scan', async (t) => {
 });
 
 t.test('the timer re-arms after each round; stop() ends it', async (t) => {
-  const adapter = seeded();
-  const env = await makeScanEnv(t, { adapter });
-  await env.sut.scanLibrary(env.library.id, { kind: 'full', trigger: 'manual' });
-  adapter.setOffline(true);
-  await env.sut.scanLibrary(env.library.id, { kind: 'incremental', trigger: 'manual' });
+  const { adapter, env } = await libraryGoneOffline(t);
   const { pings } = counting(adapter);
   const sut = new RootHealthService({ index: env.index, scanner: env.sut, getAdapter: env.getAdapter, logger: silentLogger(), intervalMs: 40 });
   sut.start();
