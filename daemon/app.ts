@@ -211,7 +211,11 @@ export class AlcoveApp {
     const scanStatus = new ScanStatusService(this.events);
     this.events.on((e) => {
       if (e.type === 'scan.started') system.scanStarted();
-      else if (e.type === 'scan.finished') system.scanFinished(Date.now());
+      else if (e.type === 'scan.finished') {
+        system.scanFinished(Date.now());
+        // Even a scan that changed nothing read every item through the map: give it back.
+        index.mapRelease?.requestRelease();
+      }
     });
     await scans.closeInterrupted();
     const review = await ReviewService.create({

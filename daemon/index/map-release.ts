@@ -85,6 +85,7 @@ export class MapRelease {
   private baseTxn: number;
   private lastSeen: number;
   private readonly listeners: [string, Listener][] = [];
+  private requested = false;
   /** Completed releases, and releases during which a macrotask ran (must stay 0). */
   releases = 0;
   overlaps = 0;
@@ -112,11 +113,21 @@ export class MapRelease {
     const now = lastTxnId(this.dbs);
     const quiet = now === this.lastSeen;
     this.lastSeen = now;
-    if (!quiet || now - this.baseTxn < (this.options.minTxns ?? 50)) return;
+    if (!quiet || (!this.requested && now - this.baseTxn < (this.options.minTxns ?? 50))) return;
     const outcome = await this.release();
     if (outcome !== 'released') return;
     this.log?.info({ releases: this.releases }, 'index map pages released');
     this.options.onReleased?.();
+  }
+
+  /**
+   * Ask for a release at the next quiet check even if few transactions were committed: a
+   * pass that only READ much of the index (a rescan of an unchanged tree reads every item
+   * and writes almost nothing) leaves as many map pages behind as a first scan (measured:
+   * 136 MB of data.mdb resident after a restart's rescan of 100,000 files).
+   */
+  requestRelease(): void {
+    if (!this.closed) this.requested = true;
   }
 
   /** Try one release now; 'busy' when the index was not quiet (nothing changed then). */
@@ -151,6 +162,7 @@ export class MapRelease {
     clearImmediate(probe);
     if (interleaved) { this.overlaps++; this.log?.warn('index map release overlapped other work'); }
     this.baseTxn = this.lastSeen = lastTxnId(dbs);
+    this.requested = false;
     this.releases++;
     return 'released';
   }

@@ -179,3 +179,21 @@ t.test('the quiet check releases by itself after a burst (timer path)', async (t
   t.equal(notified, 1, 'onReleased called once');
   t.match(sut.dbs.kv.get('k999'), /^v999x/);
 });
+
+t.test('requestRelease: a release after a read-mostly pass, below minTxns; the request is then spent', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'alcove-map-release-'));
+  const sut = await openIndexStore({ path: join(dir, 'index'), releaseMapWhenIdle: { checkMs: 20, minTxns: 1_000 } });
+  t.teardown(async () => { await sut.close(); await rm(dir, { recursive: true, force: true }); });
+  const checks = (n: number): Promise<void> => new Promise((r) => setTimeout(r, 20 * n));
+  await burst(sut, 300); // 3 transactions, far below minTxns
+  for (let k = 0; k < 300; k++) sut.dbs.kv.get(`k${k}`); // the read pass
+  await checks(10);
+  t.equal(sut.mapRelease!.releases, 0, 'below minTxns and not requested: no release');
+  sut.mapRelease!.requestRelease();
+  while (sut.mapRelease!.releases === 0) await checks(1);
+  t.equal(sut.mapRelease!.releases, 1, 'released on request');
+  await burst(sut, 200, 'w');
+  await checks(10);
+  t.equal(sut.mapRelease!.releases, 1, 'the request was spent by the release');
+  t.match(sut.dbs.kv.get('k199'), /^w199x/);
+});
