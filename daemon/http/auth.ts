@@ -15,16 +15,24 @@ export interface AuthRequest {
   cookieToken?: string;
   bearerToken?: string;
   queryToken?: string;
+  /** The client address, resolved from the connection on first read: read it while the
+   * request is being handled (after the answer went out it reads ''). */
   ip: string;
   userAgent?: string;
 }
 
-export function extractTokens(headers: Readonly<Record<string, string>>, query: URLSearchParams, ip: string): AuthRequest {
-  const out: AuthRequest = { ip };
-  const cookie = parseCookies(headers.cookie)[SESSION_COOKIE];
-  if (cookie) out.cookieToken = cookie;
-  const bearer = /^Bearer[ \t]+(\S+)\s*$/i.exec(headers.authorization ?? '')?.[1];
-  if (bearer) out.bearerToken = bearer;
+/** `ip` is called only if something reads AuthRequest.ip (login, throttling). */
+export function extractTokens(headers: Readonly<Record<string, string>>, query: URLSearchParams, ip: () => string): AuthRequest {
+  const out: AuthRequest = { get ip() { return ip(); } };
+  // Only headers that are there are parsed: this runs on every request.
+  if (headers.cookie !== undefined) {
+    const cookie = parseCookies(headers.cookie)[SESSION_COOKIE];
+    if (cookie) out.cookieToken = cookie;
+  }
+  if (headers.authorization !== undefined) {
+    const bearer = /^Bearer[ \t]+(\S+)\s*$/i.exec(headers.authorization)?.[1];
+    if (bearer) out.bearerToken = bearer;
+  }
   const q = query.get('token');
   if (q) out.queryToken = q;
   if (headers['user-agent']) out.userAgent = headers['user-agent'];

@@ -15,6 +15,9 @@ import { TooLargeError } from '../domain/errors.js';
 /** Upload chunks buffered ahead of a slow consumer before the socket is paused. */
 const STREAM_HIGH_WATER = 1024 * 1024;
 
+/** The body of every request without one (a zero-length Buffer cannot be written to). */
+const EMPTY_BODY = Buffer.alloc(0);
+
 export class BodyReader {
   private chunks: Buffer[] = [];
   private received = 0;
@@ -50,7 +53,7 @@ export class BodyReader {
     }
     if (!expectBody) {
       this.state = 'done';
-      this.result = Buffer.alloc(0);
+      this.result = EMPTY_BODY;
       this.streamOut?.push(null);
       return;
     }

@@ -71,7 +71,8 @@ export interface ContextInit {
   query: URLSearchParams;
   params: Record<string, string>;
   headers: Record<string, string>;
-  ip: string;
+  /** The client address, computed on first call. */
+  ip: () => string;
   requestId: string;
   route: string;
   responder: Responder;
@@ -86,10 +87,10 @@ export class HttpContext implements RequestContext {
   readonly query: URLSearchParams;
   readonly params: Record<string, string>;
   readonly headers: Readonly<Record<string, string>>;
-  readonly ip: string;
   readonly requestId: string;
   readonly route: string;
   auth?: AuthInfo;
+  private readonly remoteIp: () => string;
   /** Created on first use of `signal`: most requests never look at it. */
   private controller?: AbortController;
   /** Internal: the uWS writer (used by the server and sendFile). */
@@ -97,8 +98,9 @@ export class HttpContext implements RequestContext {
   private readonly bodyReader: BodyReader;
   /** Internal: headers every answer carries (error answers use only these). */
   readonly baseHeaders: HeaderList;
-  private readonly extra = new Map<string, [string, string]>();
-  private readonly setCookies: string[] = [];
+  /** Headers set by the handler and Set-Cookie values; created on first use. */
+  private extra?: Map<string, [string, string]>;
+  private setCookies?: string[];
   private parsedCookies?: Record<string, string>;
 
   constructor(init: ContextInit) {
@@ -107,13 +109,15 @@ export class HttpContext implements RequestContext {
     this.query = init.query;
     this.params = init.params;
     this.headers = init.headers;
-    this.ip = init.ip;
+    this.remoteIp = init.ip;
     this.requestId = init.requestId;
     this.route = init.route;
     this.responder = init.responder;
     this.bodyReader = init.body;
     this.baseHeaders = init.baseHeaders;
   }
+
+  get ip(): string { return this.remoteIp(); }
 
   get aborted(): boolean { return this.responder.aborted; }
 
@@ -149,12 +153,12 @@ export class HttpContext implements RequestContext {
 
   setHeader(name: string, value: string): this {
     if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error('Header injection refused');
-    this.extra.set(name.toLowerCase(), [name, value]);
+    (this.extra ??= new Map()).set(name.toLowerCase(), [name, value]);
     return this;
   }
 
   setCookie(name: string, value: string, opts: CookieOptions = {}): this {
-    this.setCookies.push(serializeCookie(name, value, opts));
+    (this.setCookies ??= []).push(serializeCookie(name, value, opts));
     return this;
   }
 
@@ -207,23 +211,21 @@ export class HttpContext implements RequestContext {
 
   /** Base headers + setHeader values + cookies + per-call headers (later wins per name). */
   headerList(contentType?: string, headers?: Record<string, string>): HeaderList {
-    if (this.extra.size === 0 && headers === undefined && this.setCookies.length === 0) {
-      // The common answer: base headers + a content type.
-      const out: HeaderList = this.baseHeaders.slice();
+    const out: HeaderList = this.baseHeaders.slice();
+    if (headers === undefined) {
+      // Handler headers as they are (a content type given here replaces one set there).
+      if (this.extra) for (const [key, pair] of this.extra) if (contentType === undefined || key !== 'content-type') out.push(pair);
       if (contentType !== undefined) out.push(['Content-Type', contentType]);
-      return out;
-    }
-    const merged = new Map(this.extra);
-    if (contentType !== undefined) merged.set('content-type', ['Content-Type', contentType]);
-    if (headers) {
+    } else {
+      const merged = new Map(this.extra);
+      if (contentType !== undefined) merged.set('content-type', ['Content-Type', contentType]);
       for (const [k, v] of Object.entries(headers)) {
         if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new Error('Header injection refused');
         merged.set(k.toLowerCase(), [k, v]);
       }
+      for (const pair of merged.values()) out.push(pair);
     }
-    const out: HeaderList = [...this.baseHeaders];
-    for (const pair of merged.values()) out.push(pair);
-    for (const c of this.setCookies) out.push(['Set-Cookie', c]);
+    for (const c of this.setCookies ?? []) out.push(['Set-Cookie', c]);
     return out;
   }
 }

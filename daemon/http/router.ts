@@ -110,15 +110,16 @@ export class Router {
   /** Find the route for a raw path ('/a/b', no query). `method` is upper-case. */
   match(method: string, rawPath: string): MatchResult {
     const want = (method === 'HEAD' ? 'GET' : method) as Method;
-    const segments = rawPath.split('/').slice(1);
-    const allow = new Set<string>();
+    // segments[0] is the empty string before the leading '/': the walk starts at 1.
+    const segments = rawPath.split('/');
+    let allow: Set<string> | undefined; // only a 405 needs it
     const params: string[] = [];
 
     const visit = (node: Node, i: number): Route | undefined => {
       if (i === segments.length) {
         const r = node.routes.get(want);
         if (r) return r;
-        for (const m of node.routes.keys()) allow.add(m);
+        for (const m of node.routes.keys()) (allow ??= new Set()).add(m);
       } else {
         const seg = segments[i]!;
         const st = node.statics.get(seg);
@@ -139,14 +140,14 @@ export class Router {
           params.push(segments.slice(i).join('/'));
           return r;
         }
-        for (const m of node.wildcard.keys()) allow.add(m);
+        for (const m of node.wildcard.keys()) (allow ??= new Set()).add(m);
       }
       return undefined;
     };
 
-    const route = visit(this.root, 0);
+    const route = visit(this.root, 1);
     if (route) return { kind: 'found', route, rawParams: params };
-    if (allow.size > 0) {
+    if (allow !== undefined) {
       if (allow.has('GET')) allow.add('HEAD');
       return { kind: 'method', allow: [...allow].sort() };
     }

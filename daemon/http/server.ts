@@ -137,7 +137,7 @@ export class HttpServer {
       const prev = headers[k];
       headers[k] = prev === undefined ? v : `${prev}${k === 'cookie' ? '; ' : ', '}${v}`;
     });
-    const ip = normalizeIp(Buffer.from(res.getRemoteAddressAsText()).toString());
+    const ip = remoteIp(res);
     const incomingId = headers['x-request-id'];
     const requestId = incomingId !== undefined && SAFE_REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
 
@@ -290,6 +290,26 @@ function decodeParams(route: Route, raw: string[]): Record<string, string> | und
     out[route.paramNames[i]!] = value;
   }
   return out;
+}
+
+/**
+ * The client address, read from uWS on first use and kept: most requests (a listing, a
+ * file) never look at it, and the native call plus its decoding was ~8% of the daemon's
+ * CPU on a cached listing page. uWS forbids touching a response after it finished or was
+ * aborted; a first read that late gets '' (nobody is left to answer).
+ */
+function remoteIp(res: HttpResponse): () => string {
+  let ip: string | undefined;
+  return () => {
+    if (ip === undefined) {
+      try {
+        ip = normalizeIp(Buffer.from(res.getRemoteAddressAsText()).toString());
+      } catch {
+        ip = '';
+      }
+    }
+    return ip;
+  };
 }
 
 function normalizeIp(text: string): string {

@@ -72,7 +72,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketHub {
             .end(JSON.stringify({ success: false, error, code }));
         });
       };
-      options.authenticate(extractTokens(headers, query, ip)).then((auth) => {
+      options.authenticate(extractTokens(headers, query, () => ip)).then((auth) => {
         if (aborted) return;
         if (!auth) return deny('401 Unauthorized', 'UNAUTHORIZED', 'Authentication required');
         res.cork(() => res.upgrade<SocketData>({ auth, topics: new Set() }, key, protocol, extensions, context));

@@ -22,7 +22,7 @@ function authInfo(username: string, isAdmin: boolean, permissions: string[]): Au
 
 const seen: AuthRequest[] = [];
 async function fakeAuthenticate(req: AuthRequest): Promise<AuthInfo | undefined> {
-  seen.push(req);
+  seen.push({ ...req }); // a copy: `ip` is resolved lazily, valid only while the request is live
   const token = req.cookieToken ?? req.bearerToken ?? req.queryToken;
   if (token === 'admin-token') return authInfo('root', true, ['*']);
   if (token === 'user-token') return authInfo('alice', false, ['media:read']);
