@@ -12,9 +12,9 @@
  *    (never probed): with media names the daemon would go on to probe 75,000 13-byte
  *    stand-ins after the walk (measured ~30 ms per failed probe), which is not "idle".
  *    After the scan the daemon runs its duplicate pass (all 100,000 files share one size,
- *    so it hashes every one, ~1 min); "idle" is 5 s after that pass finished and the index
- *    released its map pages ('index map pages released'), sampled each second for 15 s
- *    (the last sample; V8 shrinks its young generation a few seconds in). The RSS 5 s after 'scan
+ *    so it hashes every one, ~1 min); "idle" RSS is sampled each second for 15 s once that
+ *    pass finished and the index released its map pages ('index map pages released'), and
+ *    the last sample counts (V8 shrinks its young generation a few seconds in). The RSS 5 s after 'scan
  *    finished' (duplicate pass running) is reported too, and a bare Node process
  *    (`setInterval` only) as the floor any Node daemon starts from.
  * The tree is served from the page cache (generated once, cached): the figures are CPU

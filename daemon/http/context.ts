@@ -214,7 +214,9 @@ export class HttpContext implements RequestContext {
     const out: HeaderList = this.baseHeaders.slice();
     if (headers === undefined) {
       // Handler headers as they are (a content type given here replaces one set there).
-      if (this.extra) for (const [key, pair] of this.extra) if (contentType === undefined || key !== 'content-type') out.push(pair);
+      for (const [key, pair] of this.extra ?? []) {
+        if (contentType === undefined || key !== 'content-type') out.push(pair);
+      }
       if (contentType !== undefined) out.push(['Content-Type', contentType]);
     } else {
       const merged = new Map(this.extra);

@@ -17,7 +17,6 @@ function seeded(): MemoryAdapter {
   return adapter;
 }
 
-/** The memory adapter counting ping() calls. */
 /** A seeded library scanned once, then rescanned while its root is unreachable (marked offline). */
 async function libraryGoneOffline(t: Parameters<typeof makeScanEnv>[0]) {
   const adapter = seeded();
@@ -28,6 +27,7 @@ async function libraryGoneOffline(t: Parameters<typeof makeScanEnv>[0]) {
   return { adapter, env };
 }
 
+/** The memory adapter counting ping() calls. */
 function counting(adapter: MemoryAdapter): { pings: () => number } {
   let n = 0;
   const ping = adapter.ping.bind(adapter);
