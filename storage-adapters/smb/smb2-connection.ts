@@ -79,8 +79,30 @@ export class Smb2Connection {
       this.fail(new StorageError(netCode(err.code), `connection to ${this.where} failed: ${err.code ?? err.message}`)));
   }
 
-  /** Connect, negotiate and log in. Throws StorageError (OFFLINE, TIMEOUT, AUTH, UNSUPPORTED). */
+  /**
+   * Connect, negotiate and log in. Throws StorageError (OFFLINE, TIMEOUT, AUTH, UNSUPPORTED).
+   * A server that hangs up on our NEGOTIATE is either one that only speaks SMB3 or one
+   * that is going down (a killed smbd's listen socket can still complete a handshake for
+   * a moment). The two are told apart by trying once more: a server that is down then
+   * refuses the connection (OFFLINE); one that hangs up again is UNSUPPORTED.
+   */
   static async open(opts: ConnectOptions): Promise<Smb2Connection> {
+    try {
+      return await Smb2Connection.openOnce(opts);
+    } catch (err) {
+      if (!(err instanceof NegotiateHangUp)) throw err;
+    }
+    try {
+      return await Smb2Connection.openOnce(opts);
+    } catch (err) {
+      if (err instanceof NegotiateHangUp) {
+        throw new StorageError('UNSUPPORTED', `${opts.host}:${opts.port}: ${SECURITY_MESSAGE}`, { cause: err.cause });
+      }
+      throw err;
+    }
+  }
+
+  private static async openOnce(opts: ConnectOptions): Promise<Smb2Connection> {
     const socket = await connectSocket(opts);
     const conn = new Smb2Connection(opts, socket);
     try {
@@ -206,9 +228,8 @@ export class Smb2Connection {
       neg = parseNegotiate((await this.request(Command.NEGOTIATE, negotiateRequest(randomBytes(16)))).msg.subarray(64));
     } catch (err) {
       // A server that only speaks SMB3 refuses 2.x dialects (NOT_SUPPORTED) or hangs up.
-      if (err instanceof SmbStatusError || (err instanceof StorageError && err.code === 'OFFLINE')) {
-        throw new StorageError('UNSUPPORTED', `${this.where}: ${SECURITY_MESSAGE}`, { cause: err });
-      }
+      if (err instanceof SmbStatusError) throw new StorageError('UNSUPPORTED', `${this.where}: ${SECURITY_MESSAGE}`, { cause: err });
+      if (err instanceof StorageError && err.code === 'OFFLINE') throw new NegotiateHangUp(err);
       throw err;
     }
     if (neg.dialect !== Dialect.SMB202 && neg.dialect !== Dialect.SMB21) {
@@ -233,6 +254,14 @@ export class Smb2Connection {
       }
       throw err;
     }
+  }
+}
+
+/** The connection was lost while NEGOTIATE was outstanding; `open` decides what that means. */
+class NegotiateHangUp extends Error {
+  constructor(override readonly cause: StorageError) {
+    super(cause.message);
+    this.name = 'NegotiateHangUp';
   }
 }
 

@@ -3,11 +3,14 @@
  * answers every READ with an interim STATUS_PENDING reply first and the data a little
  * later: exactly the case node-smb2 took as an empty final answer. Also: a server that
  * drops the connection with READs in flight fails them at once (no request timeout wait).
+ * And: a server that hangs up on NEGOTIATE every time is UNSUPPORTED (SMB3 only), one that
+ * hangs up and is then gone (a killed smbd) is OFFLINE.
  */
 import t from 'tap';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { SmbAdapter } from '../../storage-adapters/smb/smb.adapter.js';
+import { SECURITY_MESSAGE } from '../../storage-adapters/smb/smb-errors.js';
 import { Command, HeaderFlags, Status, parseHeader, FrameSplitter } from '../../storage-adapters/smb/smb2-wire.js';
 
 const FILE = Buffer.from(Array.from({ length: 700_000 }, (_, i) => (i * 7919) % 251));
@@ -158,4 +161,48 @@ t.test('connection dropped with READs in flight: the stream fails at once', asyn
   t.ok(Date.now() - t0 < 1000, `within ${Date.now() - t0} ms (request timeout is 5000)`);
   await new Promise((r) => setTimeout(r, 50));
   t.same(unhandled, [], 'no unhandled rejection');
+});
+
+/** A TCP server that reads the NEGOTIATE and hangs up; after `stopAfter` connections it stops listening. */
+async function startHangUp(stopAfter: number): Promise<{ port: number; accepted: number; close(): Promise<void> }> {
+  const state = { port: 0, accepted: 0, close: async () => undefined as void };
+  const server = net.createServer((sock) => {
+    state.accepted++;
+    if (state.accepted >= stopAfter) server.close();
+    sock.once('data', () => sock.destroy());
+    sock.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  state.port = (server.address() as net.AddressInfo).port;
+  state.close = () => new Promise<void>((r) => (server.listening ? server.close(() => r()) : r()));
+  return state;
+}
+
+async function pingError(port: number): Promise<{ code?: string; message?: string }> {
+  const sut = adapterFor(port);
+  try {
+    await sut.ping();
+    return { code: 'none' };
+  } catch (err) {
+    return err as { code?: string; message?: string };
+  } finally {
+    await sut.close();
+  }
+}
+
+t.test('a server that hangs up on NEGOTIATE every time is UNSUPPORTED', async (t) => {
+  const fake = await startHangUp(Infinity);
+  t.teardown(() => fake.close());
+  const err = await pingError(fake.port);
+  t.equal(err.code, 'UNSUPPORTED', `UNSUPPORTED (${err.message})`);
+  t.ok(err.message?.includes(SECURITY_MESSAGE), 'message names the security settings');
+  t.equal(fake.accepted, 2, 'decided after a second connection');
+});
+
+t.test('a server that hangs up on NEGOTIATE and is then gone is OFFLINE', async (t) => {
+  const fake = await startHangUp(1);
+  t.teardown(() => fake.close());
+  const err = await pingError(fake.port);
+  t.equal(err.code, 'OFFLINE', `OFFLINE, not a security message (${err.message})`);
+  t.notOk(err.message?.includes(SECURITY_MESSAGE), 'no security message');
 });
