@@ -17,4 +17,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npm run build --silent
-exec node dist/daemon/main.js "$@"
+exec packaging/alcoved "$@"

@@ -1,7 +1,8 @@
 /**
- * Launcher for the built daemon (dist/daemon/main.js) on 127.0.0.1 with a port the OS picks.
- * It reads the daemon's JSON log lines: the 'listening' line gives the port; /readyz is
- * polled until 200. Times are measured from just before spawn. Stopped by its PID.
+ * Launcher for the built daemon (dist/daemon/main.js) on 127.0.0.1 with a port the OS picks,
+ * started through packaging/alcoved as users run it. It reads the daemon's JSON log lines: the
+ * 'listening' line gives the port; /readyz is polled until 200. Times are measured from just
+ * before spawn. Stopped by its PID.
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -40,6 +41,11 @@ export function daemonEntry(repoRoot: string): string {
   return join(repoRoot, 'dist', 'daemon', 'main.js');
 }
 
+/** packaging/alcoved: the launcher the packages, `npm start` and the quick start use. */
+export function launcherPath(repoRoot: string): string {
+  return join(repoRoot, 'packaging', 'alcoved');
+}
+
 export async function daemonBuilt(repoRoot: string): Promise<boolean> {
   try { await access(daemonEntry(repoRoot)); return true; } catch { return false; }
 }
@@ -52,11 +58,12 @@ function parse(line: string): LogRecord | undefined {
 export async function startDaemon(repoRoot: string, o: DaemonOptions): Promise<RunningDaemon> {
   const entry = daemonEntry(repoRoot);
   if (!(await daemonBuilt(repoRoot))) throw new Error(`daemon not built: ${entry} is missing (npm run build)`);
-  const args = [entry, '--host', '127.0.0.1', '--port', '0', '--state-dir', o.stateDir];
+  // Through the launcher users run (packaging/alcoved: allocator settings), on this node.
+  const args = ['--host', '127.0.0.1', '--port', '0', '--state-dir', o.stateDir];
   for (const lib of o.libraries ?? []) args.push('--library', `${lib.name}=${lib.path}${lib.type ? `:${lib.type}` : ''}`);
   args.push(...(o.extraArgs ?? []));
-  const env = { ...process.env, ALCOVE_LOG_LEVEL: o.logLevel ?? 'info', ALCOVE_LOG_PRETTY: 'false', ...o.env };
-  const proc = startProcess('alcoved', process.execPath, args, { cwd: repoRoot, env, keepLines: 20_000 });
+  const env = { ...process.env, ALCOVE_NODE: process.execPath, ALCOVE_LOG_LEVEL: o.logLevel ?? 'info', ALCOVE_LOG_PRETTY: 'false', ...o.env };
+  const proc = startProcess('alcoved', launcherPath(repoRoot), args, { cwd: repoRoot, env, keepLines: 20_000 });
   const timeout = o.readyTimeoutMs ?? 60_000;
   try {
     const line = await proc.waitForLine((l) => parse(l)?.msg === 'listening', timeout);

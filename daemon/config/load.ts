@@ -5,9 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import { configSchema, type AlcoveConfig, type LibrarySeed } from './schema.js';
+import { DEFAULT_STATE_DIR, validateConfig, type AlcoveConfig, type LibrarySeed } from './schema.js';
+import { LIBRARY_TYPES } from '../domain/types.js';
 import { derivePaths } from './paths.js';
+import { loadYaml } from './yaml.js';
 
 export class ConfigError extends Error {
   constructor(message: string) { super(message); this.name = 'ConfigError'; }
@@ -115,7 +116,7 @@ export interface LoadOptions {
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
-  const types = (configSchema.shape.libraries.unwrap().element.shape.type.unwrap().options) as readonly string[];
+  const types: readonly string[] = LIBRARY_TYPES;
   let flags;
   try {
     flags = parseArgs({
@@ -147,7 +148,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     }
     let parsed: unknown;
     try {
-      parsed = parseYaml(text) ?? {};
+      parsed = (await loadYaml()).parse(text) ?? {};
     } catch (err) {
       throw new ConfigError(`config file ${file}: invalid YAML: ${(err as Error).message}`);
     }
@@ -158,7 +159,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   // The overlay written by the configuration API (<stateDir>/config.override.yaml) sits
   // above the config file and below ALCOVE_* and flags; it cannot move the state itself.
   const stateDir = flags['state-dir'] ?? (env.ALCOVE_STATE_DIR || undefined) ?? (typeof tree.stateDir === 'string' ? tree.stateDir : undefined)
-    ?? (configSchema.shape.stateDir.parse(undefined) as string);
+    ?? DEFAULT_STATE_DIR;
   const overlayFile = derivePaths(stateDir).configOverrideFile;
   let overlayText: string | undefined;
   try {
@@ -169,7 +170,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   if (overlayText !== undefined) {
     let overlay: unknown;
     try {
-      overlay = parseYaml(overlayText) ?? {};
+      overlay = (await loadYaml()).parse(overlayText) ?? {};
     } catch (err) {
       throw new ConfigError(`config overlay ${overlayFile}: invalid YAML: ${(err as Error).message}`);
     }
@@ -198,13 +199,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     setPath(tree, 'libraries', [...existing, ...fromFlags]);
   }
 
-  const result = configSchema.safeParse(tree);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => {
-      const key = issue.path.join('.') || '(root)';
-      return `${key}: ${issue.message}`;
-    });
-    throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}: ${issues.join('; ')}`);
-  }
-  return { config: deepFreeze(result.data), file };
+  const result = validateConfig(tree);
+  if (!result.ok) throw new ConfigError(`invalid configuration${file ? ` (${file})` : ''}: ${result.errors.join('; ')}`);
+  return { config: deepFreeze(result.config), file };
 }

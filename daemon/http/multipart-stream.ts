@@ -9,12 +9,13 @@
  * by `cleanup()`. Limits: one file, 64 fields of 64 KiB each.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import { ValidationError } from '../domain/errors.js';
 
 export interface StreamedFilePart {
@@ -37,6 +38,10 @@ export interface FilePartOptions {
   spoolDir: string;
 }
 
+/** busboy is required on the first upload (~0.5 MB of heap a daemon without uploads never needs). */
+let busboyFactory: typeof busboy | undefined;
+const loadBusboy = (): typeof busboy => (busboyFactory ??= createRequire(import.meta.url)('busboy') as typeof busboy);
+
 const malformed = (err: Error): ValidationError =>
   new ValidationError(`Malformed multipart body: ${err.message}`, undefined, 'INVALID_MULTIPART');
 
@@ -50,7 +55,7 @@ export function readFilePart(body: Readable, contentType: string | undefined, op
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { files: 1, fields: 64, fieldSize: 64 * 1024 } });
+      parser = loadBusboy()({ headers: { 'content-type': contentType }, limits: { files: 1, fields: 64, fieldSize: 64 * 1024 } });
     } catch (err) {
       body.resume();
       reject(malformed(err as Error));

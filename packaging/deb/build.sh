@@ -59,7 +59,6 @@ ROOT=$STAGE/root
 APP=$ROOT/usr/lib/alcove
 bash "$HERE/stage-app.sh" "$APP" "$NODE_ARCH" "$VERSION"
 
-install -D -m 0755 "$HERE/alcoved" "$APP/bin/alcoved"
 install -D -m 0755 "$HERE/alcove" "$ROOT/usr/bin/alcove"
 install -D -m 0644 "$REPO/systemd/alcove.service" "$ROOT/lib/systemd/system/alcove.service"
 install -D -m 0640 "$HERE/alcove.yaml" "$ROOT/etc/alcove/alcove.yaml"

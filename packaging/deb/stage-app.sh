@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Stages the runnable application into DEST (shared by the .deb and the Synology package):
+#   DEST/bin/alcoved                          the launcher (packaging/alcoved)
 #   DEST/dist/{daemon,storage-adapters,tui}   the compiled daemon, adapters and TUI
 #   DEST/package.json                         version rewritten to the package version
 #   DEST/node_modules                         production dependencies for the TARGET arch
@@ -39,6 +40,7 @@ for f in "$REPO/dist/daemon/main.js" "$REPO/dist/daemon/cli/alcove.js"; do
   [ -f "$f" ] || { echo "stage-app: $f is missing: run npm run build first" >&2; exit 1; }
 done
 
+install -D -m 0755 "$REPO/packaging/alcoved" "$DEST/bin/alcoved"
 mkdir -p "$DEST/dist"
 # The daemon, adapters and TUI only: no tests, benchmarks, source maps or build state.
 for part in daemon storage-adapters tui; do

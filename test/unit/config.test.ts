@@ -48,6 +48,26 @@ t.test('errors name the bad key and source', async (t) => {
   await t.rejects(loadConfig({ argv: ['--config', join(dir, 'missing.yaml')], env: {} }), /ENOENT/);
 });
 
+t.test('validation: defaults fill absent sections; every problem is named by its key', async (t) => {
+  const { validateConfig } = await import('../../daemon/config/schema.js');
+  const ok = validateConfig({ scan: { watch: false } });
+  t.ok(ok.ok, 'valid');
+  if (ok.ok) {
+    t.equal(ok.config.scan.watch, false, 'given value kept');
+    t.equal(ok.config.scan.watchDebounceMs, 2000, 'sibling default filled in');
+    t.equal(ok.config.transcode.preset, 'veryfast', 'absent section gets its defaults');
+    t.same(ok.config.libraries, [], 'absent list is empty');
+  }
+  const bad = validateConfig({ bogus: 1, server: { port: 70000, colour: 'red' }, libraries: [{ name: 'A', path: '/a', type: 'nope' }] });
+  t.notOk(bad.ok, 'invalid');
+  const errors = bad.ok ? [] : bad.errors;
+  t.ok(errors.includes('bogus: unknown setting'), 'unknown top-level key');
+  t.ok(errors.includes('server.colour: unknown setting'), 'unknown key in a section');
+  t.ok(errors.some((e) => e.startsWith('server.port: ') && e.includes('65535')), 'port range');
+  t.ok(errors.some((e) => e.startsWith('libraries.0.type: ')), 'library type');
+  t.equal(errors.length, 4, errors.join(' | '));
+});
+
 t.test('--library parsing table', async (t) => {
   const cases: [string, unknown][] = [
     ['Movies=/srv/movies:movie', { name: 'Movies', path: '/srv/movies', type: 'movie' }],

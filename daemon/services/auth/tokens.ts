@@ -3,7 +3,6 @@
  * kind of token it is; the session record decides whether it is still valid, so logout and
  * password changes revoke tokens immediately.
  */
-import { SignJWT, jwtVerify } from 'jose';
 import { systemClock, type Clock } from '../../domain/ports.js';
 import { deriveKey } from './secret-key.js';
 
@@ -37,6 +36,13 @@ export interface SignInput {
 
 const ISSUER = 'alcove';
 
+/**
+ * jose is loaded on the first sign or verify, not at start: its ~45 modules are ~1 MB of
+ * heap that a daemon nobody has logged in to yet does not need (both paths are async).
+ */
+let jose: Promise<typeof import('jose')> | undefined;
+const loadJose = (): Promise<typeof import('jose')> => (jose ??= import('jose'));
+
 /** Verified tokens remembered, so a client's every request does not redo the HMAC check. */
 const VERIFIED_CACHE_MAX = 4096;
 
@@ -61,6 +67,7 @@ export class TokenSigner {
     const iat = Math.floor(this.clock.now() / 1000);
     const payload: Record<string, unknown> = { sid: input.sid, typ: input.typ };
     if (input.scope !== undefined) payload.scope = input.scope;
+    const { SignJWT } = await loadJose();
     return new SignJWT(payload)
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(String(input.userId))
@@ -93,6 +100,7 @@ export class TokenSigner {
       return expected && cached.typ !== expected ? undefined : cached;
     }
     try {
+      const { jwtVerify } = await loadJose();
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'], issuer: ISSUER, currentDate: new Date(this.clock.now()),
       });

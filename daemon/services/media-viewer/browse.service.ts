@@ -190,8 +190,10 @@ export class BrowseService {
 }
 
 const rank = (i: Item): number => (i.kind === 'dir' || i.mediaType === 'folder' ? 0 : 1);
-const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
-const byName = (a: Item, b: Item): number => collator.compare(a.name, b.name);
+// Created on the first in-memory sort: building a collator maps ~2.5 MB of ICU data.
+let collator: Intl.Collator | undefined;
+const byName = (a: Item, b: Item): number =>
+  (collator ??= new Intl.Collator(undefined, { sensitivity: 'base', numeric: true })).compare(a.name, b.name);
 
 function comparator(sort: ChildSort, order: 'asc' | 'desc'): (a: Item, b: Item) => number {
   const sign = order === 'desc' ? -1 : 1;

@@ -5,8 +5,8 @@
  * has one (local disks, through a validated descriptor cache), else its ranged
  * createReadStream.
  */
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-import mime from 'mime-types';
 import { ValidationError } from '../../domain/errors.js';
 import { StorageError, type OpenedFile } from '../../../storage-adapters/types.js';
 import type { VirtualPathService } from '../browse/virtual-path.service.js';
@@ -27,6 +27,18 @@ export interface OriginalFile {
   file?: OpenedFile;
 }
 
+type MimeTypes = typeof import('mime-types');
+let mimeTypes: MimeTypes | undefined;
+/**
+ * MIME type of a file the scanner could not classify (documents, archives...). mime-types
+ * is required on first use: its database is ~0.9 MB of heap, and most files already carry
+ * the scanner's type.
+ */
+function lookupMime(name: string): string {
+  mimeTypes ??= createRequire(import.meta.url)('mime-types') as MimeTypes;
+  return mimeTypes.lookup(name) || 'application/octet-stream';
+}
+
 const notAFile = (): ValidationError => new ValidationError('Invalid file type', { field: 'path' }, 'NOT_A_FILE');
 
 export class OriginalFileService {
@@ -36,7 +48,7 @@ export class OriginalFileService {
     const { item } = resolveItem(this.paths, requirePath(raw), viewer);
     if (item.kind !== 'file') throw notAFile();
     const { adapter, path } = await this.storage.locate(item);
-    const contentType = item.mime ?? (mime.lookup(item.name) || 'application/octet-stream');
+    const contentType = item.mime ?? lookupMime(item.name);
     const open = (start: number, end: number, signal: AbortSignal): Promise<Readable> =>
       adapter.createReadStream(path, { start, end, signal, highWaterMark: CHUNK_BYTES });
     if (adapter.openFile) {

@@ -13,7 +13,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { loadYaml } from '../../config/yaml.js';
 
 export interface ReviewSettings {
   knownPaths: string[];
@@ -37,7 +37,8 @@ export async function loadReviewSettings(file: string | undefined, stateDir: str
   let doc: Record<string, unknown> = {};
   try {
     if (file === undefined) throw Object.assign(new Error('no file'), { code: 'ENOENT' });
-    const parsed: unknown = parse(await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8');
+    const parsed: unknown = (await loadYaml()).parse(text);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) doc = parsed as Record<string, unknown>;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: ${(err as Error).message}`);
@@ -52,7 +53,7 @@ export async function loadReviewSettings(file: string | undefined, stateDir: str
 }
 
 export async function saveReviewSettings(file: string, settings: ReviewSettings): Promise<void> {
-  const text = stringify({
+  const text = (await loadYaml()).stringify({
     known_paths: [...settings.knownPaths].sort(),
     hidden_picker_paths: settings.hiddenPickerPaths,
     deletion_workers: settings.deletionWorkers,

@@ -6,8 +6,8 @@
  */
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { configSchema, type AlcoveConfig } from '../../../config/schema.js';
+import { validateConfig, type AlcoveConfig } from '../../../config/schema.js';
+import { loadYaml } from '../../../config/yaml.js';
 
 export type Tree = Record<string, unknown>;
 
@@ -77,9 +77,8 @@ export function dropMaskedSecrets(tree: Tree): Tree {
 export interface Validation { ok: boolean; errors: string[]; config?: AlcoveConfig }
 
 export function validateTree(tree: Tree): Validation {
-  const result = configSchema.safeParse(tree);
-  if (result.success) return { ok: true, errors: [], config: result.data };
-  return { ok: false, errors: result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`) };
+  const result = validateConfig(tree);
+  return result.ok ? { ok: true, errors: [], config: result.config } : { ok: false, errors: result.errors };
 }
 
 export async function readOverlay(file: string): Promise<Tree> {
@@ -90,16 +89,17 @@ export async function readOverlay(file: string): Promise<Tree> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw err;
   }
-  const parsed: unknown = parseYaml(text) ?? {};
+  const parsed: unknown = (await loadYaml()).parse(text) ?? {};
   return isTree(parsed) ? parsed : {};
 }
 
 /** Atomic replace, owner-only (the overlay may hold API keys). */
 export async function writeOverlay(file: string, tree: Tree): Promise<void> {
+  const yaml = (await loadYaml()).stringify(tree);
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(tmp, 'wx', 0o600);
   try {
-    await handle.writeFile(`# Written by the configuration API; loaded at start above the config file, below ALCOVE_* and flags.\n${stringifyYaml(tree)}`);
+    await handle.writeFile(`# Written by the configuration API; loaded at start above the config file, below ALCOVE_* and flags.\n${yaml}`);
   } finally {
     await handle.close();
   }

@@ -4,7 +4,6 @@
  * it is read. The member list comes from the index (no storage walk before the first byte);
  * each member is opened only when the writer reaches it, from whatever root holds it.
  */
-import mime from 'mime-types';
 import type { Readable } from 'node:stream';
 import type { AccessRepo, IndexStore } from '../../../domain/ports.js';
 import type { Item, Library } from '../../../domain/types.js';
@@ -149,5 +148,3 @@ export class DownloadService {
     }
   }
 }
-
-export const contentTypeOf = (name: string): string => mime.lookup(name) || 'application/octet-stream';
