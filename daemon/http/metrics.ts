@@ -8,9 +8,22 @@
  *
  * Route labels are route patterns (never raw paths), so label cardinality stays bounded.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as Prom from 'prom-client';
 
-export { Registry };
+// The five prom-client modules used here, not its index: the index also loads Pushgateway,
+// which pulls in node's http, https, tls and zlib at start (0.7 MB of heap the daemon never
+// uses). test/unit/http-metrics.test.ts checks these are the index's own classes.
+const requireProm = createRequire(import.meta.url);
+export const Registry = requireProm('prom-client/lib/registry') as typeof Prom.Registry;
+export type Registry = Prom.Registry;
+const Counter = requireProm('prom-client/lib/counter') as typeof Prom.Counter;
+type Counter<T extends string = string> = Prom.Counter<T>;
+const Gauge = requireProm('prom-client/lib/gauge') as typeof Prom.Gauge;
+type Gauge<T extends string = string> = Prom.Gauge<T>;
+const Histogram = requireProm('prom-client/lib/histogram') as typeof Prom.Histogram;
+type Histogram<T extends string = string> = Prom.Histogram<T>;
+const collectDefaultMetrics = requireProm('prom-client/lib/defaultMetrics') as typeof Prom.collectDefaultMetrics;
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

@@ -6,7 +6,7 @@
  * Binds 127.0.0.1 on an ephemeral port; the path carries a random secret so another local
  * user cannot read the file through it. One proxy per session, closed with it.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
@@ -23,6 +23,8 @@ export interface RangeProxy {
 }
 
 export async function startRangeProxy(source: RangeSource): Promise<RangeProxy> {
+  // node:http on first use: a daemon that never transcodes a remote file does not need it.
+  const { createServer } = await import('node:http');
   const secret = randomBytes(16).toString('hex');
   const server = createServer((req, res) => { void handle(req, res); });
 
