@@ -7,7 +7,6 @@ import { ValidationError } from '../daemon/domain/errors.js';
 import type { AdapterFactory, AdapterOptions, StorageAdapter } from './types.js';
 import { createLocalAdapter } from './local/local.adapter.js';
 import { createMemoryAdapter } from './memory/memory.adapter.js';
-import { createSmbAdapter } from './smb/smb.adapter.js';
 
 /** Loads a factory on first use (the module and its dependencies are imported then). */
 export type LazyAdapterFactory = () => Promise<AdapterFactory>;
@@ -103,8 +102,9 @@ function normalizeScheme(s: string): string {
 export function createProductionRegistry(): AdapterRegistry {
   const registry = new AdapterRegistry();
   registry.register('file', createLocalAdapter);
-  registry.register('smb', createSmbAdapter);
-  // basic-ftp and webdav (with its fetch stack) load with the first root of their scheme.
+  // SMB (our SMB2 client), basic-ftp and webdav (with its fetch stack) load with the first
+  // root of their scheme: a daemon of local libraries only never loads them.
+  registry.registerLazy('smb', async () => (await import('./smb/smb.adapter.js')).createSmbAdapter);
   const ftp: LazyAdapterFactory = async () => (await import('./ftp/ftp.adapter.js')).createFtpAdapter;
   const webdav: LazyAdapterFactory = async () => (await import('./webdav/webdav.adapter.js')).createWebdavAdapter;
   registry.registerLazy('ftp', ftp);

@@ -10,10 +10,10 @@
  *   endWithoutBody(length) leaves the response half-open and stalls keep-alive connections.
  * - Content-Length is always computed by uWS for bodies; callers' values are dropped.
  */
-import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { HttpResponse } from 'uWebSockets.js';
 import { pumpSized, type ChunkSource } from './respond-pump.js';
+import { statusLine } from './status-lines.js';
 
 export type HeaderList = Array<[string, string]>;
 
@@ -26,10 +26,6 @@ export interface StreamWriter {
 }
 
 const FORBIDDEN_HEADERS = new Set(['content-length', 'transfer-encoding', 'date', 'connection']);
-
-function statusLine(status: number): string {
-  return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
-}
 
 export class Responder {
   /** 'open' (nothing written), 'streaming' (headers out, body in progress), 'done'. */

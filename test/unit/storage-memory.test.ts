@@ -123,11 +123,14 @@ t.test('registry: a failed lazy import is retried on the next open', async (t) =
   t.equal((await sut.open({ url: new URL('webdav://h/') })).displayUrl, 'webdav://h/', 'second open loads');
 });
 
-t.test('production registry: ftp and webdav are known but not imported until used', async (t) => {
+t.test('production registry: smb, ftp and webdav are known but not imported until used', async (t) => {
   const sut = createProductionRegistry();
   for (const s of ['file', 'smb', 'ftp', 'ftps', 'webdav', 'webdavs']) t.ok(sut.has(s), `${s} registered`);
-  t.ok(sut.isLoaded('file') && sut.isLoaded('smb'), 'file and smb eager');
-  t.notOk(sut.isLoaded('ftp') || sut.isLoaded('webdav'), 'ftp and webdav lazy');
+  t.ok(sut.isLoaded('file'), 'file eager');
+  t.notOk(sut.isLoaded('smb') || sut.isLoaded('ftp') || sut.isLoaded('webdav'), 'smb, ftp and webdav lazy');
+  const smb = await sut.open({ url: new URL('smb://127.0.0.1:9/share') });
+  t.equal(smb.scheme, 'smb', 'smb adapter after open');
+  await smb.close();
   const dav = await sut.open({ url: new URL('webdav://127.0.0.1:9/share') });
   t.equal(dav.scheme, 'webdav', 'webdav adapter after open');
   await dav.close();

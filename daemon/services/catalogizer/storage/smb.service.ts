@@ -3,8 +3,6 @@
  * fallback), a connection test and a folder listing, each with a short-lived adapter that
  * is always closed. Credentials are used for the call only and never echoed back.
  */
-import { listSmbShares } from '../../../../storage-adapters/smb/shares.js';
-import { createSmbAdapter } from '../../../../storage-adapters/smb/smb.adapter.js';
 import { StorageError } from '../../../../storage-adapters/types.js';
 import { ValidationError } from '../../../domain/errors.js';
 
@@ -21,7 +19,9 @@ export function smbParams(src: Record<string, unknown>, need: ('host' | 'share' 
   };
 }
 
-function adapterFor(p: SmbParams) {
+// The SMB client loads with the first discovery call, not with the daemon.
+async function adapterFor(p: SmbParams) {
+  const { createSmbAdapter } = await import('../../../../storage-adapters/smb/smb.adapter.js');
   const url = new URL('smb://placeholder');
   url.hostname = p.host;
   url.port = String(p.port);
@@ -31,6 +31,7 @@ function adapterFor(p: SmbParams) {
 
 export class SmbDiscoveryService {
   async discover(p: SmbParams) {
+    const { listSmbShares } = await import('../../../../storage-adapters/smb/shares.js');
     const shares = await listSmbShares({ host: p.host, port: p.port, credentials: { username: p.username, password: p.password, domain: p.domain }, timeoutMs: 8_000 });
     return shares.filter((s) => s.type === 'disk').map((s) => ({
       host: p.host, share_name: s.name, path: `//${p.host}/${s.name}`, writable: false, description: s.comment || null, type: s.type,
@@ -38,14 +39,14 @@ export class SmbDiscoveryService {
   }
 
   async test(p: SmbParams) {
-    const adapter = adapterFor(p);
+    const adapter = await adapterFor(p);
     let error: string | undefined;
     try { await adapter.ping(); } catch (err) { error = err instanceof StorageError ? `${err.code}: ${err.message}` : (err as Error).message; } finally { await adapter.close().catch(() => undefined); }
     return { success: !error, host: p.host, share: p.share, username: p.username, connection: !error, ...(error ? { error } : {}) };
   }
 
   async browse(p: SmbParams) {
-    const adapter = adapterFor(p);
+    const adapter = await adapterFor(p);
     try {
       const entries = await adapter.list(p.path);
       return entries.filter((e) => e.type !== 'other').sort((a, b) => a.name.localeCompare(b.name)).map((e) => ({
