@@ -1,7 +1,8 @@
 /**
- * The YAML library, loaded on first use. Most daemons run without a config file or a
- * configuration overlay, and yaml is ~1 MB of heap held for the process's lifetime once
- * imported; every caller is already async.
+ * The YAML library, loaded on first use: when a config file, the configuration overlay or
+ * the Media Reviewer's YAML is read or written. A first start without a config file never
+ * needs it; the review YAML, written at the first start, brings it in at later starts.
+ * Every caller is already async.
  */
 type Yaml = typeof import('yaml');
 

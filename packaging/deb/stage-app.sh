@@ -88,6 +88,15 @@ else
 fi
 
 NM="$DEST/node_modules"
+# npm ci --omit=dev keeps a dev dependency that a production package names as an optional
+# peer (the lock marks it "devOptional"): typescript, through valibot. Nothing at run time
+# needs it, so it goes.
+node -e '
+  const lock = require(process.argv[1]);
+  for (const [path, meta] of Object.entries(lock.packages ?? {})) {
+    if (path && meta.devOptional && !meta.optional) console.log(path);
+  }
+' "$REPO/package-lock.json" | while IFS= read -r rel; do rm -rf "${DEST:?}/$rel"; done
 # uWebSockets.js ships every platform's binary (~92 MiB) plus copies under dist/: keep the
 # one this runtime loads (linux, target arch, ABI 115 = Node 20).
 UWS="$NM/uWebSockets.js"
