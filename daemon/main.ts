@@ -11,6 +11,12 @@
 import { allowYoungGenerationGrowth } from './system/young-generation.js';
 
 async function main(): Promise<void> {
+  // packaging/alcoved tuned glibc's allocator for this process (read at exec, done with):
+  // the programs the daemon runs (ffmpeg, ffprobe, smbclient) start with glibc's defaults.
+  if (process.env.ALCOVE_MALLOC_TUNED === '1') {
+    delete process.env.GLIBC_TUNABLES;
+    delete process.env.ALCOVE_MALLOC_TUNED;
+  }
   const [{ loadConfig, ConfigError }, { createLogger }, { AlcoveApp }, { LogTap }, { SystemdNotifier }] = await Promise.all([
     import('./config/load.js'), import('./log/logger.js'), import('./app.js'), import('./log/log-tap.js'), import('./system/sd-notify.js'),
   ]);
