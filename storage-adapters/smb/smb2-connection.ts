@@ -47,6 +47,8 @@ interface Pending {
 }
 
 const CREDIT_ASK = 256;
+/** Pause before the second connection that classifies a hang-up during NEGOTIATE. */
+const HANG_UP_RETRY_MS = 100;
 const SIGNING_REQUIRED = 0x2;
 
 export class Smb2Connection {
@@ -83,8 +85,9 @@ export class Smb2Connection {
    * Connect, negotiate and log in. Throws StorageError (OFFLINE, TIMEOUT, AUTH, UNSUPPORTED).
    * A server that hangs up on our NEGOTIATE is either one that only speaks SMB3 or one
    * that is going down (a killed smbd's listen socket can still complete a handshake for
-   * a moment). The two are told apart by trying once more: a server that is down then
-   * refuses the connection (OFFLINE); one that hangs up again is UNSUPPORTED.
+   * a moment). The two are told apart by trying once more, after a pause long enough for
+   * a dying process's sockets to close: a server that is down then refuses the connection
+   * (OFFLINE); one that hangs up again is UNSUPPORTED.
    */
   static async open(opts: ConnectOptions): Promise<Smb2Connection> {
     try {
@@ -92,6 +95,7 @@ export class Smb2Connection {
     } catch (err) {
       if (!(err instanceof NegotiateHangUp)) throw err;
     }
+    await new Promise((resolve) => setTimeout(resolve, HANG_UP_RETRY_MS));
     try {
       return await Smb2Connection.openOnce(opts);
     } catch (err) {
