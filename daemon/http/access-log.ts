@@ -9,10 +9,15 @@
  * status, bytes, duration, request id), so it is serialised here directly. Every line is
  * still written, at the logger's current level (info; debug for quiet paths).
  *
- * Lines are handed to the destination in batches: the lines of one event-loop turn go out
- * in one write at setImmediate (or at 64 lines), not one multistream + sonic-boom write
- * each. flush() writes what is pending now; the server calls it on close, and a process
- * 'exit' hook calls it for every AccessLog with lines still pending.
+ * Lines are handed to the destination in batches: a line waits up to FLUSH_DELAY_MS for
+ * others (or until 64 are pending), then they go out in one write, not one multistream +
+ * sonic-boom write each. Why a delay and not the end of the event-loop turn: with one
+ * request per turn (a client fetching ranges one after another) every answer cost a pipe
+ * write and a wake-up of the log's reader; measured on 1 MiB ranged GETs at 1 connection,
+ * the access log took 11-14% of the throughput flushed per turn and ~1-3% with 25 ms.
+ * A line thus reaches stdout and the log tap at most 25 ms after its answer. flush()
+ * writes what is pending now; the server calls it on close, and a process 'exit' hook
+ * calls it for every AccessLog with lines still pending.
  */
 import { pino, type Logger } from 'pino';
 
@@ -51,7 +56,9 @@ function jsonString(s: string): string {
 const FAST = [streamSym, chindingsSym, timeSym, timeSliceIndexSym, lsCacheSym, needsMetadataGsym].every((x) => typeof x === 'symbol');
 
 const BATCH_LINES = 64;
-/** AccessLogs with lines waiting for their setImmediate (flushed on process exit). */
+/** Longest a line waits for company before it is written. */
+export const FLUSH_DELAY_MS = 25;
+/** AccessLogs with lines waiting for their timer (flushed on process exit). */
 const pendingLogs = new Set<AccessLog>();
 let exitHook = false;
 
@@ -86,7 +93,7 @@ export class AccessLog {
     if (++this.count >= BATCH_LINES) return this.flush();
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flushSoon);
+      setTimeout(this.flushSoon, FLUSH_DELAY_MS).unref(); // the exit hook below covers an exit
       pendingLogs.add(this);
       if (!exitHook) {
         exitHook = true;

@@ -9,6 +9,7 @@ import { createLogger } from '../../daemon/log/logger.js';
 import { HttpServer, assertNativeUws, type AuthRequest, type HttpServerOptions } from '../../daemon/http/server.js';
 import { HttpMetrics, addGauge, createMetricsRegistry, renderMetrics } from '../../daemon/http/metrics.js';
 import { StorageError } from '../../storage-adapters/types.js';
+import { FLUSH_DELAY_MS } from '../../daemon/http/access-log.js';
 
 function authInfo(username: string, isAdmin: boolean, permissions: string[]): AuthInfo {
   const now = Date.now();
@@ -275,9 +276,10 @@ t.test('request ids, access log, secrets never logged', async (t) => {
   t.match(bid, /^[0-9a-f-]{36}$/, 'unsafe id replaced');
   t.equal(((await b.json()) as Body).id, bid);
   await (await fetch(`${base}/health`)).text();
+  await new Promise((r) => setTimeout(r, FLUSH_DELAY_MS + 20)); // access lines are batched
   const all = lines.join('\n');
   t.notMatch(all, /querysecret|bearersecret|cookiesecret/, 'no credentials in logs');
-  const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'http request');
+  const access = lines.flatMap((l) => l.split('\n')).filter(Boolean).map((l) => JSON.parse(l)).filter((l) => l.msg === 'http request');
   const entry = access.find((l) => l.requestId === bid);
   t.match(entry, { method: 'GET', route: '/id', path: '/id', status: 200, level: 30 });
   t.type(entry.ms, 'number');
