@@ -14,7 +14,7 @@
  * sonic-boom write each. Why a delay and not the end of the event-loop turn: with one
  * request per turn (a client fetching ranges one after another) every answer cost a pipe
  * write and a wake-up of the log's reader; measured on 1 MiB ranged GETs at 1 connection,
- * the access log took 11-14% of the throughput flushed per turn and ~1-3% with 25 ms.
+ * the access log took 11-14% of the throughput flushed per turn and ~1-4% with 25 ms.
  * A line thus reaches stdout and the log tap at most 25 ms after its answer. flush()
  * writes what is pending now; the server calls it on close, and a process 'exit' hook
  * calls it for every AccessLog with lines still pending.
