@@ -14,6 +14,7 @@ import type { AlcoveConfig } from './config/schema.js';
 import { derivePaths, type DaemonPaths } from './config/paths.js';
 import type { Logger } from './log/logger.js';
 import { HttpServer, assertNativeUws } from './http/server.js';
+import { flushPendingAccessLogs } from './http/access-log.js';
 import { HttpMetrics, addGauge, createMetricsRegistry } from './http/metrics.js';
 import { registerSystemRoutes } from './http/routes/system.routes.js';
 import { registerApiRoutes } from './http/routes/index.js';
@@ -129,6 +130,8 @@ export class AlcoveApp {
     private readonly logTap?: LogTap,
   ) {
     this.paths = derivePaths(config.stateDir, config.cacheDir);
+    // Readers of the in-process log (/api/logs, log collections) see access lines at once.
+    logTap?.beforeRead(flushPendingAccessLogs);
   }
 
   get listeningPort(): number { return this.port; }

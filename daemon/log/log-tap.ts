@@ -24,6 +24,7 @@ export class LogTap extends Writable {
   private readonly ring: string[] = [];
   private next = 0;
   private readonly subscribers = new Set<(record: LogRecord) => void>();
+  private readonly beforeReadHooks: Array<() => void> = [];
 
   constructor(private readonly capacity = 5000) {
     super({ decodeStrings: false });
@@ -48,8 +49,19 @@ export class LogTap extends Writable {
     callback();
   }
 
+  /**
+   * `hook` runs at the start of every recent(): a writer that holds lines back to batch them
+   * (the access log, up to 25 ms) hands them over first, so a reader sees every answer given.
+   */
+  beforeRead(hook: () => void): void {
+    this.beforeReadHooks.push(hook);
+  }
+
   /** Recent lines, oldest first. */
   recent(limit = this.capacity): LogRecord[] {
+    for (const hook of this.beforeReadHooks) {
+      try { hook(); } catch { /* a hook's failure is its own */ }
+    }
     const ordered = this.ring.length < this.capacity
       ? this.ring
       : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { Writable } from 'node:stream';
-import { AccessLog, FLUSH_DELAY_MS, type AccessEntry } from '../../daemon/http/access-log.js';
+import { AccessLog, FLUSH_DELAY_MS, flushPendingAccessLogs, type AccessEntry } from '../../daemon/http/access-log.js';
+import { LogTap } from '../../daemon/log/log-tap.js';
 import { createLogger } from '../../daemon/log/logger.js';
 
 /** Past the access log's batching delay. */
@@ -63,6 +64,17 @@ t.test('through the multistream: stdout-like stream and the log tap both get eve
   await afterDelay();
   t.equal(tapLines.length, before + 1);
   t.match(JSON.parse(tapLines.at(-1)!), { requestId: 'via-tap', level: 30, component: 'http', msg: 'http request' });
+});
+
+t.test('a LogTap reader sees held-back lines at once (beforeRead flushes them)', async (t) => {
+  const tap = new LogTap(100);
+  tap.beforeRead(flushPendingAccessLogs);
+  const logger = createLogger({ level: 'info', pretty: false, tap });
+  const sut = new AccessLog(logger.child({ component: 'http' }));
+  sut.write(entry({ requestId: 'held-back' }), false);
+  t.ok(tap.recent().some((r) => (r as { requestId?: string }).requestId === 'held-back'), 'read right after the answer, no waiting');
+  await afterDelay();
+  t.equal(tap.recent().filter((r) => (r as { requestId?: string }).requestId === 'held-back').length, 1, 'written once, not again by the timer');
 });
 
 t.test('lines written within the delay go out in one write, in order', async (t) => {
