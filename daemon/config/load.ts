@@ -116,7 +116,6 @@ export interface LoadOptions {
 
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
   const env = options.env ?? process.env;
-  const types: readonly string[] = LIBRARY_TYPES;
   let flags;
   try {
     flags = parseArgs({
@@ -182,7 +181,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 
   for (const [name, spec] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
-    if (raw !== undefined && raw !== '') setPath(tree, spec.key, parseEnvValue(name, raw, spec.kind, types));
+    if (raw !== undefined && raw !== '') setPath(tree, spec.key, parseEnvValue(name, raw, spec.kind, LIBRARY_TYPES));
   }
 
   if (flags.host !== undefined) setPath(tree, 'server.host', flags.host);
@@ -194,7 +193,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   if (flags['cache-dir'] !== undefined) setPath(tree, 'cacheDir', flags['cache-dir']);
   if (flags['log-level'] !== undefined) setPath(tree, 'log.level', flags['log-level']);
   if (flags.library?.length) {
-    const fromFlags = flags.library.map((v) => parseLibraryFlag(v, types));
+    const fromFlags = flags.library.map((v) => parseLibraryFlag(v, LIBRARY_TYPES));
     const existing = Array.isArray(tree.libraries) ? tree.libraries as LibrarySeed[] : [];
     setPath(tree, 'libraries', [...existing, ...fromFlags]);
   }

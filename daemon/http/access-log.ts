@@ -65,7 +65,7 @@ let exitHook = false;
 
 /** Write out the lines every AccessLog is holding back (a log reader is about to look). */
 export function flushPendingAccessLogs(): void {
-  for (const log of [...pendingLogs]) log.flush();
+  for (const log of pendingLogs) log.flush(); // flush() removes it: safe while iterating a Set
 }
 
 export class AccessLog {

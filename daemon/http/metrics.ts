@@ -13,7 +13,7 @@ import type * as Prom from 'prom-client';
 
 // The five prom-client modules used here, not its index: the index also loads Pushgateway,
 // which pulls in node's http, https, tls and zlib at start (0.7 MB of heap the daemon never
-// uses). test/unit/http-metrics.test.ts checks these are the index's own classes.
+// uses). test/unit/http-metrics-modules.test.ts checks these are the index's own classes.
 const requireProm = createRequire(import.meta.url);
 export const Registry = requireProm('prom-client/lib/registry') as typeof Prom.Registry;
 export type Registry = Prom.Registry;

@@ -23,12 +23,23 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<strin
   });
 }
 
-/** A stand-in tool: records its environment, answers -version like the real one. */
-async function fakeTool(dir: string, name: 'ffmpeg' | 'ffprobe'): Promise<string> {
-  const path = join(dir, name);
-  await writeFile(path, `#!/bin/sh\nenv > "$0.env"\necho "${name} version 9.9-test Copyright (c) the FFmpeg developers"\n`);
+/** A temporary directory removed when `t` ends. */
+async function tempDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'alcove-launcher-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** An executable shell script at `path`. */
+async function writeScript(path: string, body: string): Promise<string> {
+  await writeFile(path, `#!/bin/sh\n${body}`);
   await chmod(path, 0o755);
   return path;
+}
+
+/** A stand-in tool: records its environment, answers -version like the real one. */
+function fakeTool(dir: string, name: 'ffmpeg' | 'ffprobe'): Promise<string> {
+  return writeScript(join(dir, name), `env > "$0.env"\necho "${name} version 9.9-test Copyright (c) the FFmpeg developers"\n`);
 }
 
 async function waitForFile(path: string, ms: number): Promise<string> {
@@ -44,8 +55,7 @@ async function waitForFile(path: string, ms: number): Promise<string> {
 
 /** Start the daemon through the launcher; resolves once it logged 'listening'. */
 async function launch(t: Test, env: Record<string, string>): Promise<{ pid: number; toolEnv: string; environ: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'alcove-launcher-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await tempDir(t);
   const ffmpeg = await fakeTool(dir, 'ffmpeg');
   const ffprobe = await fakeTool(dir, 'ffprobe');
   const config = join(dir, 'alcove.yaml');
@@ -76,11 +86,7 @@ async function launch(t: Test, env: Record<string, string>): Promise<{ pid: numb
 }
 
 t.test('the settings the launcher hands to node are all valid glibc tunables', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'alcove-launcher-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const fakeNode = join(dir, 'node');
-  await writeFile(fakeNode, '#!/bin/sh\necho "TUNABLES=$GLIBC_TUNABLES"\necho "MARK=$ALCOVE_MALLOC_TUNED"\necho "ARGS=$*"\n');
-  await chmod(fakeNode, 0o755);
+  const fakeNode = await writeScript(join(await tempDir(t), 'node'), 'echo "TUNABLES=$GLIBC_TUNABLES"\necho "MARK=$ALCOVE_MALLOC_TUNED"\necho "ARGS=$*"\n');
   const env: NodeJS.ProcessEnv = { ...process.env, ALCOVE_NODE: fakeNode };
   delete env.GLIBC_TUNABLES;
   const out = await run(LAUNCHER, ['--port', '0'], env);
