@@ -3,7 +3,8 @@
  *
  * Why: a ranged GET of a hot file otherwise pays realpath, open, fstat and close (four
  * threadpool hops of ~30-60 us) around one read. A hit costs one stat of the path, which is
- * also the validation:
+ * also the validation (made inline, without a threadpool hop, for entries on local disks:
+ * `inline`, disk-fs.ts):
  * - an entry keeps dev, ino, size, mtime and ctime from the fstat of its descriptor;
  * - a stat of the path (symlinks followed) that differs in any of them (file replaced by a
  *   rename, rewritten, truncated, a link re-pointed) retires the entry: it is closed once the
@@ -26,6 +27,11 @@ export interface FdCacheOptions {
   idleMs?: number;
   /** Clock (ms), for tests. */
   now?: () => number;
+  /**
+   * Which entries may be checked by a synchronous stat on the event loop: 'auto' (default)
+   * those on a local disk filesystem (disk-fs.ts), 'never' or 'always' (tests).
+   */
+  inlineChecks?: 'auto' | 'never' | 'always';
 }
 
 /** One reference to an open descriptor; `release` exactly once, after the last read. */
@@ -48,6 +54,8 @@ interface Entry {
   lastUsed: number;
   /** Out of the map: close when the last reference goes. */
   retired: boolean;
+  /** Its check may be a synchronous stat (a local disk filesystem). */
+  inline: boolean;
 }
 
 export const FD_CACHE_MAX = 64;
@@ -59,6 +67,7 @@ export class FdCache {
   private readonly maxEntries: number;
   private readonly idleMs: number;
   private readonly now: () => number;
+  readonly inlineChecks: 'auto' | 'never' | 'always';
   private sweeper?: NodeJS.Timeout;
   /** Descriptors open now (cached, retired-but-in-use, uncached): for tests and metrics. */
   openCount = 0;
@@ -67,6 +76,7 @@ export class FdCache {
     this.maxEntries = Math.max(0, o.maxEntries ?? FD_CACHE_MAX);
     this.idleMs = o.idleMs ?? FD_CACHE_IDLE_MS;
     this.now = o.now ?? Date.now;
+    this.inlineChecks = o.inlineChecks ?? 'auto';
   }
 
   /** Entries cached now. */
@@ -91,6 +101,11 @@ export class FdCache {
     return e ? this.lease(e) : undefined;
   }
 
+  /** Whether the lease's entry may be checked by a synchronous stat of its path (insert's `inline`). */
+  checksInline(lease: FdLease): boolean {
+    return this.leased.get(lease)?.inline === true;
+  }
+
   /** Whether `st` (a fresh stat of the lease's path) still describes the leased file; a stale entry is retired. */
   still(lease: FdLease, st: Stats): boolean {
     const e = this.leased.get(lease);
@@ -106,12 +121,13 @@ export class FdCache {
   /**
    * Take over a freshly opened descriptor (`st` from its fstat) and hand out the first
    * lease. It replaces any entry for `key`; when the cache is full of entries in use it
-   * stays uncached and is closed on release.
+   * stays uncached and is closed on release. `inline`: later checks of this entry may be a
+   * synchronous stat (its file is on a local disk filesystem).
    */
-  insert(key: string, fd: number, st: Stats): FdLease {
+  insert(key: string, fd: number, st: Stats, inline = false): FdLease {
     const e: Entry = {
       key, fd, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs,
-      refs: 0, lastUsed: this.now(), retired: true,
+      refs: 0, lastUsed: this.now(), retired: true, inline,
     };
     this.openCount++;
     const old = this.entries.get(key);

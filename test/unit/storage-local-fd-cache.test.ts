@@ -11,6 +11,7 @@ import path from 'node:path';
 import { LocalAdapter } from '../../storage-adapters/local/local.adapter.js';
 import type { OpenedFile } from '../../storage-adapters/types.js';
 import { expectCode } from '../../storage-adapters/contract/helpers.js';
+import { fsTypeOf, isLocalDiskFs } from '../../storage-adapters/local/disk-fs.js';
 
 async function tree(t: Test): Promise<{ root: string; outside: string }> {
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'alcove-fdcache-'));
@@ -39,64 +40,67 @@ async function serve(sut: LocalAdapter, rel: string): Promise<string> {
   try { return await readAll(f); } finally { f.release(); }
 }
 
-t.test('a file replaced by rename, rewritten or truncated is served fresh', async (t) => {
-  const { root } = await tree(t);
-  const sut = new LocalAdapter(root);
-  t.teardown(() => sut.close());
-  const file = path.join(root, 'a.txt');
-  await fs.writeFile(file, 'first version');
-  t.equal(await serve(sut, 'a.txt'), 'first version');
-  t.equal(await serve(sut, 'a.txt'), 'first version', 'second answer from the cached descriptor');
-  t.equal(sut.fds.size, 1);
+// Every check outcome, through the threadpool stat ('never') and the synchronous one ('always').
+for (const inlineChecks of ['never', 'always'] as const) {
+  t.test(`a file replaced by rename, rewritten or truncated is served fresh (${inlineChecks} inline checks)`, async (t) => {
+    const { root } = await tree(t);
+    const sut = new LocalAdapter(root, { fdCache: { inlineChecks } });
+    t.teardown(() => sut.close());
+    const file = path.join(root, 'a.txt');
+    await fs.writeFile(file, 'first version');
+    t.equal(await serve(sut, 'a.txt'), 'first version');
+    t.equal(await serve(sut, 'a.txt'), 'first version', 'second answer from the cached descriptor');
+    t.equal(sut.fds.size, 1);
 
-  await fs.writeFile(path.join(root, '.tmp'), 'second, longer version');
-  await fs.rename(path.join(root, '.tmp'), file);
-  t.equal(await serve(sut, 'a.txt'), 'second, longer version', 'replaced by rename');
-  t.equal(sut.fds.openCount, 1, 'the old descriptor was closed');
+    await fs.writeFile(path.join(root, '.tmp'), 'second, longer version');
+    await fs.rename(path.join(root, '.tmp'), file);
+    t.equal(await serve(sut, 'a.txt'), 'second, longer version', 'replaced by rename');
+    t.equal(sut.fds.openCount, 1, 'the old descriptor was closed');
 
-  await fs.writeFile(file, 'third, longer version!'); // same inode, same size as before
-  const f = await sut.openFile('a.txt');
-  t.equal(await readAll(f), 'third, longer version!', 'rewritten in place');
-  f.release();
+    await fs.writeFile(file, 'third, longer version!'); // same inode, same size as before
+    const f = await sut.openFile('a.txt');
+    t.equal(await readAll(f), 'third, longer version!', 'rewritten in place');
+    f.release();
 
-  await fs.truncate(file, 5);
-  const g = await sut.openFile('a.txt');
-  t.equal(g.size, 5, 'size after truncation');
-  t.equal(await readAll(g), 'third');
-  g.release();
-});
+    await fs.truncate(file, 5);
+    const g = await sut.openFile('a.txt');
+    t.equal(g.size, 5, 'size after truncation');
+    t.equal(await readAll(g), 'third');
+    g.release();
+  });
 
-t.test('a deleted file is NOT_FOUND, never its old bytes; a lease held across the delete still reads', async (t) => {
-  const { root } = await tree(t);
-  const sut = new LocalAdapter(root);
-  t.teardown(() => sut.close());
-  await fs.writeFile(path.join(root, 'gone.bin'), 'old bytes');
-  const held = await sut.openFile('gone.bin');
-  t.equal(await serve(sut, 'gone.bin'), 'old bytes');
-  await fs.unlink(path.join(root, 'gone.bin'));
-  await expectCode(t, () => sut.openFile('gone.bin'), 'NOT_FOUND', 'deleted');
-  t.equal(sut.fds.size, 0, 'entry dropped');
-  t.equal(await readAll(held), 'old bytes', 'the answer already in progress finishes with the file it opened');
-  t.equal(sut.fds.openCount, 1, 'its descriptor stays open while in use');
-  held.release();
-  t.equal(sut.fds.openCount, 0, 'and is closed on release');
-});
+  t.test(`a deleted file is NOT_FOUND, never its old bytes; a lease held across the delete still reads (${inlineChecks} inline checks)`, async (t) => {
+    const { root } = await tree(t);
+    const sut = new LocalAdapter(root, { fdCache: { inlineChecks } });
+    t.teardown(() => sut.close());
+    await fs.writeFile(path.join(root, 'gone.bin'), 'old bytes');
+    const held = await sut.openFile('gone.bin');
+    t.equal(await serve(sut, 'gone.bin'), 'old bytes');
+    await fs.unlink(path.join(root, 'gone.bin'));
+    await expectCode(t, () => sut.openFile('gone.bin'), 'NOT_FOUND', 'deleted');
+    t.equal(sut.fds.size, 0, 'entry dropped');
+    t.equal(await readAll(held), 'old bytes', 'the answer already in progress finishes with the file it opened');
+    t.equal(sut.fds.openCount, 1, 'its descriptor stays open while in use');
+    held.release();
+    t.equal(sut.fds.openCount, 0, 'and is closed on release');
+  });
 
-t.test('symlinks: inside followed, outside refused, a link re-pointed outside is refused at once', async (t) => {
-  const { root, outside } = await tree(t);
-  await fs.writeFile(path.join(root, 'real.txt'), 'inside');
-  await fs.writeFile(path.join(outside, 'secret.txt'), 'secret');
-  await fs.symlink(path.join(root, 'real.txt'), path.join(root, 'link.txt'));
-  await fs.symlink(path.join(outside, 'secret.txt'), path.join(root, 'out.txt'));
-  const sut = new LocalAdapter(root);
-  t.teardown(() => sut.close());
-  t.equal(await serve(sut, 'link.txt'), 'inside');
-  await expectCode(t, () => sut.openFile('out.txt'), 'ESCAPE', 'escaping link');
-  await fs.unlink(path.join(root, 'link.txt'));
-  await fs.symlink(path.join(outside, 'secret.txt'), path.join(root, 'link.txt'));
-  await expectCode(t, () => sut.openFile('link.txt'), 'ESCAPE', 'cached link re-pointed outside');
-  await expectCode(t, () => sut.openFile('../outside/secret.txt'), 'ESCAPE', 'traversal');
-});
+  t.test(`symlinks: inside followed, outside refused, a link re-pointed outside is refused at once (${inlineChecks} inline checks)`, async (t) => {
+    const { root, outside } = await tree(t);
+    await fs.writeFile(path.join(root, 'real.txt'), 'inside');
+    await fs.writeFile(path.join(outside, 'secret.txt'), 'secret');
+    await fs.symlink(path.join(root, 'real.txt'), path.join(root, 'link.txt'));
+    await fs.symlink(path.join(outside, 'secret.txt'), path.join(root, 'out.txt'));
+    const sut = new LocalAdapter(root, { fdCache: { inlineChecks } });
+    t.teardown(() => sut.close());
+    t.equal(await serve(sut, 'link.txt'), 'inside');
+    await expectCode(t, () => sut.openFile('out.txt'), 'ESCAPE', 'escaping link');
+    await fs.unlink(path.join(root, 'link.txt'));
+    await fs.symlink(path.join(outside, 'secret.txt'), path.join(root, 'link.txt'));
+    await expectCode(t, () => sut.openFile('link.txt'), 'ESCAPE', 'cached link re-pointed outside');
+    await expectCode(t, () => sut.openFile('../outside/secret.txt'), 'ESCAPE', 'traversal');
+  });
+}
 
 t.test('directories and other non-regular files are IS_DIR (a FIFO is never opened)', async (t) => {
   const { root } = await tree(t);
@@ -168,11 +172,11 @@ t.test('an aborted signal rejects openFile and returns the descriptor', async (t
   t.equal(sut.fds.openCount, 0, 'nothing left open');
 });
 
-t.test('early open: a cached descriptor at once, its check in `current`', async (t) => {
+t.test('early open off local disks: a cached descriptor at once, its check in `current`', async (t) => {
   const { root } = await tree(t);
   const file = path.join(root, 'e.txt');
   await fs.writeFile(file, 'first');
-  const sut = new LocalAdapter(root);
+  const sut = new LocalAdapter(root, { fdCache: { inlineChecks: 'never' } });
   t.teardown(() => sut.close());
   const miss = await sut.openFile('e.txt', undefined, { early: true });
   t.equal(miss.current, undefined, 'a cache miss is checked before it is handed out');
@@ -200,4 +204,55 @@ t.test('early open: a cached descriptor at once, its check in `current`', async 
   await expectCode(t, () => doomed.current!, 'NOT_FOUND', 'deleted: the check rejects');
   doomed.release();
   t.equal(sut.fds.openCount, 0, 'nothing left open');
+});
+
+t.test('early open on a local disk: a hit is checked inline, so it comes back already checked', async (t) => {
+  const { root } = await tree(t);
+  const file = path.join(root, 'i.txt');
+  await fs.writeFile(file, 'first');
+  const sut = new LocalAdapter(root, { fdCache: { inlineChecks: 'always' } });
+  t.teardown(() => sut.close());
+  (await sut.openFile('i.txt', undefined, { early: true })).release();
+  const hit = await sut.openFile('i.txt', undefined, { early: true });
+  t.equal(hit.current, undefined, 'no check left to await');
+  t.equal(await readAll(hit), 'first');
+  hit.release();
+
+  await fs.writeFile(path.join(root, '.n'), 'second version');
+  await fs.rename(path.join(root, '.n'), file);
+  const fresh = await sut.openFile('i.txt', undefined, { early: true });
+  t.equal(fresh.current, undefined);
+  t.equal(fresh.size, 14, 'replaced: the current file, never the cached one');
+  t.equal(await readAll(fresh), 'second version');
+  fresh.release();
+  t.equal(sut.fds.openCount, 1, 'the replaced descriptor was closed');
+
+  await fs.unlink(file);
+  await fs.mkdir(file);
+  await expectCode(t, () => sut.openFile('i.txt', undefined, { early: true }), 'IS_DIR', 'now a directory');
+  await fs.rmdir(file);
+  await expectCode(t, () => sut.openFile('i.txt', undefined, { early: true }), 'NOT_FOUND', 'deleted');
+  t.equal(sut.fds.openCount, 0, 'nothing left open');
+});
+
+t.test('inline checks by default only where the file lives on a local disk filesystem', async (t) => {
+  const table: Array<[string, number, boolean]> = [
+    ['ext4', 0xef53, true], ['xfs', 0x58465342, true], ['btrfs', 0x9123683e, true], ['zfs', 0x2fc12fc1, true],
+    ['tmpfs', 0x01021994, true], ['overlayfs', 0x794c7630, true], ['exfat', 0x2011bab0, true],
+    ['nfs', 0x6969, false], ['cifs', 0xff534d42, false], ['smb2', 0xfe534d42, false],
+    ['fuse (sshfs, rclone, ntfs-3g)', 0x65735546, false], ['9p', 0x01021997, false], ['ceph', 0x00c36400, false],
+  ];
+  for (const [name, type, local] of table) t.equal(isLocalDiskFs(type), local, name);
+
+  const { root } = await tree(t);
+  await fs.writeFile(path.join(root, 'a.txt'), 'a');
+  const sut = new LocalAdapter(root);
+  t.teardown(() => sut.close());
+  (await sut.openFile('a.txt', undefined, { early: true })).release();
+  const hit = await sut.openFile('a.txt', undefined, { early: true });
+  const type = await fsTypeOf(root);
+  t.ok(type !== undefined, 'statfs names the test directory\'s filesystem');
+  t.equal(hit.current === undefined, isLocalDiskFs(type!), `auto: checked inline exactly when 0x${type!.toString(16)} is a local disk`);
+  await hit.current;
+  hit.release();
 });
