@@ -53,3 +53,32 @@ t.test('reads leave the generation alone; every write moves it', async (t) => {
   await sut.kv.remove('k');
   t.ok(sut.writeGeneration() > g3, 'removals too');
 });
+
+t.test('path resolution remembers libraries only until the next index write', async (t) => {
+  const { VirtualPathService } = await import('../../daemon/services/browse/virtual-path.service.js');
+  const sut = await setup(t);
+  const paths = new VirtualPathService(sut);
+  const lib = await sut.libraries.create({ name: 'Films', type: 'movie', locations: [{ rootId: 1, path: 'a' }] });
+  const libraryOf = (path: string): { id: number; locations: Array<{ online: boolean }> } => {
+    const r = paths.resolve(path);
+    if (r.kind !== 'library') throw new Error(`${path}: resolved to ${r.kind}`);
+    return r.library;
+  };
+  const first = libraryOf('Films');
+  t.equal(first.id, lib.id);
+  t.equal(libraryOf('Films'), first, 'answered from the memo while nothing was written');
+  t.throws(() => paths.resolve('Shows'), { code: 'NOT_FOUND', message: 'File not found' }, 'an unknown name');
+
+  await sut.libraries.update(lib.id, { name: 'Movies' });
+  t.throws(() => paths.resolve('Films'), { code: 'NOT_FOUND', message: 'File not found' }, 'renamed: the old name is gone at once');
+  t.equal(libraryOf('Movies').id, lib.id, 'and the new one resolves');
+
+  await sut.libraries.create({ name: 'Shows', type: 'tv', locations: [{ rootId: 1, path: 'b' }] });
+  t.equal(paths.resolve('Shows').kind, 'library', 'a name remembered as missing resolves once created');
+
+  await sut.libraries.updateLocation(lib.id, lib.locations[0]!.id, { online: false });
+  t.equal(libraryOf('Movies').locations[0]!.online, false, 'a location gone offline shows at once');
+
+  await sut.libraries.remove(lib.id);
+  t.throws(() => paths.resolve('Movies'), { code: 'NOT_FOUND', message: 'File not found' }, 'removed');
+});
