@@ -4,7 +4,7 @@
  * StorageError (mapped to 404/503/... by daemon/http).
  */
 import type { IndexStore, ProbeSource } from '../../domain/ports.js';
-import type { Item } from '../../domain/types.js';
+import type { Item, Library } from '../../domain/types.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { StorageAdapter } from '../../../storage-adapters/types.js';
 
@@ -18,8 +18,9 @@ export const joinStoragePath = (base: string, rel: string): string =>
 export class ItemStorage {
   constructor(private readonly index: IndexStore, private readonly getAdapter: GetAdapter) {}
 
-  async locate(item: Item): Promise<ItemLocation> {
-    const lib = this.index.libraries.get(item.libraryId);
+  /** `library`: the item's library when the caller already read it (saves a lookup and decode). */
+  async locate(item: Item, library?: Library): Promise<ItemLocation> {
+    const lib = library?.id === item.libraryId ? library : this.index.libraries.get(item.libraryId);
     const loc = lib?.locations.find((l) => l.id === item.locationId);
     if (!loc) throw new NotFoundError('File not found', 'PATH_NOT_FOUND');
     return { adapter: await this.getAdapter(loc.rootId), path: joinStoragePath(loc.path, item.relPath) };

@@ -45,9 +45,9 @@ export class OriginalFileService {
   constructor(private readonly paths: VirtualPathService, private readonly storage: ItemStorage) {}
 
   async get(viewer: Viewer, raw: string): Promise<OriginalFile> {
-    const { item } = resolveItem(this.paths, requirePath(raw), viewer);
+    const { item, library } = resolveItem(this.paths, requirePath(raw), viewer);
     if (item.kind !== 'file') throw notAFile();
-    const { adapter, path } = await this.storage.locate(item);
+    const { adapter, path } = await this.storage.locate(item, library);
     const contentType = item.mime ?? lookupMime(item.name);
     const open = (start: number, end: number, signal: AbortSignal): Promise<Readable> =>
       adapter.createReadStream(path, { start, end, signal, highWaterMark: CHUNK_BYTES });
