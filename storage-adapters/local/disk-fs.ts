@@ -1,7 +1,10 @@
 /**
  * Which filesystems answer a stat of a recently used path without waiting on anything but
- * the local kernel: block-device and memory filesystems. On those a cached descriptor's
- * check (a stat of its path, fd-cache.ts) runs inline on the event loop in ~2 us instead of
+ * the local machine: block-device and memory filesystems. There the stat of a file whose
+ * descriptor is held open (its inode pinned in memory) and whose path was used seconds ago
+ * is answered from the kernel's caches, at worst after one local disk read; so a cached
+ * descriptor's check (a stat of its path, fd-cache.ts) runs inline on the event loop in
+ * ~2 us instead of
  * a threadpool round trip (~15-30 us of hand-offs on a 2-core NAS, on the critical path of
  * every ranged GET). Network and FUSE filesystems (NFS, CIFS, sshfs, rclone, ntfs-3g) are
  * left out: there a stat can wait on a server, or forever on a dead mount, and must never
