@@ -116,7 +116,7 @@ export const bench: Bench = {
       const o1 = summarize(runs.ours1); const o8 = summarize(runs.ours8);
       const b1 = summarize(runs.base1); const b8 = summarize(runs.base8);
       if (ours) note += `; ranges/s per round ${o1.note} (1 conn), ${o8.note} (8 conns)${o1.errors + o8.errors ? `, ${o1.errors + o8.errors} errors` : ''}`;
-      const baseNote = `nginx ranges/s per round ${b1.note} (1 conn), ${b8.note} (8 conns); medians of ${rounds} alternating rounds${b1.errors + b8.errors ? `, ${b1.errors + b8.errors} errors` : ''}`;
+      const baseNote = `nginx ranges/s per round ${b1.note} (1 conn), ${b8.note} (8 conns); ${rounds > 1 ? `medians of ${rounds} alternating rounds` : 'one round'}${b1.errors + b8.errors ? `, ${b1.errors + b8.errors} errors` : ''}`;
       ctx.log(`alcove ${JSON.stringify({ fullOurs, runs: { c1: runs.ours1, c8: runs.ours8 } })}; nginx ${JSON.stringify({ fullBase, runs: { c1: runs.base1, c8: runs.base8 } })}`);
       const goal = { on: 'ratio', op: '>=', target: 0.9 } as const;
       const label = `${Math.round(size / MiB)} MiB`;
