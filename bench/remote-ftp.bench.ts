@@ -14,6 +14,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FtpAdapter } from '../storage-adapters/ftp/ftp.adapter.js';
 import { startPureFtpd, type PureFtpdServer } from '../test/servers/pure-ftpd.js';
+import { median } from './lib/stats.js';
 
 const MiB = 1024 * 1024;
 const arg = (name: string, def: number): number => {
@@ -54,7 +55,6 @@ async function adapterRead(sut: FtpAdapter, rel: string): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] as number;
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 

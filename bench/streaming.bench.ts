@@ -18,6 +18,7 @@ import { generateBigFile } from './lib/gen-big-file.js';
 import { startNginx } from './lib/nginx.js';
 import { which } from './lib/proc.js';
 import { metric, type Metric } from './lib/result.js';
+import { median } from './lib/stats.js';
 import { rangeLua, runWrk } from './lib/wrk.js';
 
 const LIB = 'Big';
@@ -50,8 +51,6 @@ async function measureRanges(ctx: BenchContext, url: string, headers: Record<str
   const r = await runWrk(url, { connections, threads: Math.min(2, connections), durationS: seconds, lua: rangeLua(size, rangeBytes, headers), scratchDir: ctx.tmpDir, timeoutS: 10 });
   return { mibPerSec: r.bytesPerSec / MiB, perSec: r.requestsPerSec, errors: r.non2xx + r.socketErrors };
 }
-
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
 
 /** The median round (by MiB/s) of `runs`, and every round's ranges/s for the note. */
 function summarize(runs: RangeRun[]): { mibPerSec: number; note: string; errors: number } {

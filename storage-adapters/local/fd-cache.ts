@@ -19,6 +19,7 @@
  *   the cache holds something), and close() closes everything not in use.
  */
 import fs, { type Stats } from 'node:fs';
+import { isLocalDiskFs } from './disk-fs.js';
 
 export interface FdCacheOptions {
   /** Descriptors kept open (default 64). */
@@ -67,7 +68,7 @@ export class FdCache {
   private readonly maxEntries: number;
   private readonly idleMs: number;
   private readonly now: () => number;
-  readonly inlineChecks: 'auto' | 'never' | 'always';
+  private readonly inlineChecks: 'auto' | 'never' | 'always';
   private sweeper?: NodeJS.Timeout;
   /** Descriptors open now (cached, retired-but-in-use, uncached): for tests and metrics. */
   openCount = 0;
@@ -78,6 +79,9 @@ export class FdCache {
     this.now = o.now ?? Date.now;
     this.inlineChecks = o.inlineChecks ?? 'auto';
   }
+
+  /** Whether insert() needs the file's filesystem type (statfs) to decide on inline checks. */
+  get wantsFsType(): boolean { return this.inlineChecks === 'auto'; }
 
   /** Entries cached now. */
   get size(): number { return this.entries.size; }
@@ -121,10 +125,11 @@ export class FdCache {
   /**
    * Take over a freshly opened descriptor (`st` from its fstat) and hand out the first
    * lease. It replaces any entry for `key`; when the cache is full of entries in use it
-   * stays uncached and is closed on release. `inline`: later checks of this entry may be a
-   * synchronous stat (its file is on a local disk filesystem).
+   * stays uncached and is closed on release. `fsType` (statfs, when wantsFsType): on a
+   * local disk filesystem later checks of this entry may be a synchronous stat.
    */
-  insert(key: string, fd: number, st: Stats, inline = false): FdLease {
+  insert(key: string, fd: number, st: Stats, fsType?: number): FdLease {
+    const inline = this.inlineChecks === 'always' || (this.inlineChecks === 'auto' && fsType !== undefined && isLocalDiskFs(fsType));
     const e: Entry = {
       key, fd, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs,
       refs: 0, lastUsed: this.now(), retired: true, inline,

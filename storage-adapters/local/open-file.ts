@@ -10,7 +10,7 @@ import fs, { type Stats } from 'node:fs';
 import { StorageError, type OpenedFile } from '../types.js';
 import { printable } from '../path-safety.js';
 import type { FdCache, FdLease } from './fd-cache.js';
-import { fsTypeOf, isLocalDiskFs } from './disk-fs.js';
+import { fsTypeOf } from './disk-fs.js';
 import { mapFsError } from './fs-errors.js';
 
 const stat = (p: string): Promise<Stats> =>
@@ -40,59 +40,54 @@ export async function openCachedFile(d: OpenFileDeps): Promise<OpenedFile> {
   const cached = d.cache.peek(d.abs);
   if (cached && d.cache.checksInline(cached)) return checkInline(d, cached);
   if (cached && d.early) {
-    const early = cached;
     const current = (async (): Promise<OpenedFile | undefined> => {
       const st = await statPath(d);
-      if (d.cache.still(early, st)) return undefined;
+      if (d.cache.still(cached, st)) return undefined;
       return openChecked(d, st);
     })();
     current.catch(() => undefined); // the caller awaits it; never an unhandled rejection
-    return positioned(early, d.norm, current);
+    return positioned(cached, d.norm, current);
   }
   cached?.release(); // checked below: stat, then a validated lookup
   return openChecked(d, await statPath(d));
 }
 
+/** The stat of the path failed: its cached descriptor is forgotten, the error mapped. */
+function statFailed(d: OpenFileDeps, err: unknown): Error {
+  d.cache.invalidate(d.abs);
+  return mapFsError(err, 'read', d.norm);
+}
+
 async function statPath(d: OpenFileDeps): Promise<Stats> {
-  let st: Stats;
-  try {
-    st = await stat(d.abs);
-  } catch (err) {
-    d.cache.invalidate(d.abs);
-    throw mapFsError(err, 'read', d.norm);
-  }
+  const st = await stat(d.abs).catch((err: unknown) => { throw statFailed(d, err); });
   refuseNonFile(st, d.norm); // before open(): opening a FIFO would block a threadpool thread
   return st;
 }
 
-/**
- * A cached descriptor on a local disk filesystem, checked by a synchronous stat of its path
- * (the same check as statPath + still, without the threadpool round trip).
- */
-function checkInline(d: OpenFileDeps, lease: FdLease): Promise<OpenedFile> | OpenedFile {
+/** statPath without the threadpool round trip (local disk filesystems only: disk-fs.ts). */
+function statPathSync(d: OpenFileDeps): Stats {
   let st: Stats;
   try {
     st = fs.statSync(d.abs);
   } catch (err) {
-    lease.release();
-    d.cache.invalidate(d.abs);
-    throw mapFsError(err, 'read', d.norm);
+    throw statFailed(d, err);
   }
+  refuseNonFile(st, d.norm);
+  return st;
+}
+
+/** A cached descriptor on a local disk filesystem: statPathSync + still, the same check inline. */
+function checkInline(d: OpenFileDeps, lease: FdLease): Promise<OpenedFile> | OpenedFile {
+  let st: Stats;
   try {
-    refuseNonFile(st, d.norm);
+    st = statPathSync(d);
   } catch (err) {
     lease.release();
     throw err;
   }
-  if (!d.cache.still(lease, st)) {
-    lease.release();
-    return openChecked(d, st);
-  }
-  if (d.signal?.aborted) {
-    lease.release();
-    d.signal.throwIfAborted();
-  }
-  return positioned(lease, d.norm);
+  if (d.cache.still(lease, st)) return handOut(d, lease);
+  lease.release();
+  return openChecked(d, st);
 }
 
 /** The file `st` (a fresh stat of the path) describes: cached descriptor or a checked open. */
@@ -109,15 +104,19 @@ async function openChecked(d: OpenFileDeps, st: Stats): Promise<OpenedFile> {
     let fst: Stats;
     let fsType: number | undefined;
     try {
-      [fst, fsType] = await Promise.all([fstat(fd), d.cache.inlineChecks === 'auto' ? fsTypeOf(real) : undefined]);
+      [fst, fsType] = await Promise.all([fstat(fd), d.cache.wantsFsType ? fsTypeOf(real) : undefined]);
       refuseNonFile(fst, d.norm);
     } catch (err) {
       fs.close(fd, () => undefined);
       throw err instanceof StorageError ? err : mapFsError(err, 'read', d.norm);
     }
-    const inline = d.cache.inlineChecks === 'always' || (fsType !== undefined && isLocalDiskFs(fsType));
-    lease = d.cache.insert(d.abs, fd, fst, inline);
+    lease = d.cache.insert(d.abs, fd, fst, fsType);
   }
+  return handOut(d, lease);
+}
+
+/** The checked lease as an OpenedFile, unless the caller gave up meanwhile. */
+function handOut(d: OpenFileDeps, lease: FdLease): OpenedFile {
   if (d.signal?.aborted) {
     lease.release();
     d.signal.throwIfAborted();

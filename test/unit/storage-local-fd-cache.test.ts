@@ -34,6 +34,23 @@ async function readAll(f: OpenedFile): Promise<string> {
   return buf.subarray(0, got).toString();
 }
 
+/** A tree holding one file `name` with `text`, served by an adapter with these inline checks. */
+async function oneFile(t: Test, name: string, text: string, inlineChecks?: 'auto' | 'never' | 'always') {
+  const { root } = await tree(t);
+  const file = path.join(root, name);
+  await fs.writeFile(file, text);
+  const sut = new LocalAdapter(root, inlineChecks ? { fdCache: { inlineChecks } } : {});
+  t.teardown(() => sut.close());
+  return { root, file, sut };
+}
+
+/** Replace `file` the way downloaders and editors do: a new file beside it, renamed over it. */
+async function replaceByRename(file: string, text: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), '.replacement');
+  await fs.writeFile(tmp, text);
+  await fs.rename(tmp, file);
+}
+
 /** openFile + read + release: what one HTTP answer does. */
 async function serve(sut: LocalAdapter, rel: string): Promise<string> {
   const f = await sut.openFile(rel);
@@ -43,17 +60,12 @@ async function serve(sut: LocalAdapter, rel: string): Promise<string> {
 // Every check outcome, through the threadpool stat ('never') and the synchronous one ('always').
 for (const inlineChecks of ['never', 'always'] as const) {
   t.test(`a file replaced by rename, rewritten or truncated is served fresh (${inlineChecks} inline checks)`, async (t) => {
-    const { root } = await tree(t);
-    const sut = new LocalAdapter(root, { fdCache: { inlineChecks } });
-    t.teardown(() => sut.close());
-    const file = path.join(root, 'a.txt');
-    await fs.writeFile(file, 'first version');
+    const { file, sut } = await oneFile(t, 'a.txt', 'first version', inlineChecks);
     t.equal(await serve(sut, 'a.txt'), 'first version');
     t.equal(await serve(sut, 'a.txt'), 'first version', 'second answer from the cached descriptor');
     t.equal(sut.fds.size, 1);
 
-    await fs.writeFile(path.join(root, '.tmp'), 'second, longer version');
-    await fs.rename(path.join(root, '.tmp'), file);
+    await replaceByRename(file, 'second, longer version');
     t.equal(await serve(sut, 'a.txt'), 'second, longer version', 'replaced by rename');
     t.equal(sut.fds.openCount, 1, 'the old descriptor was closed');
 
@@ -70,13 +82,10 @@ for (const inlineChecks of ['never', 'always'] as const) {
   });
 
   t.test(`a deleted file is NOT_FOUND, never its old bytes; a lease held across the delete still reads (${inlineChecks} inline checks)`, async (t) => {
-    const { root } = await tree(t);
-    const sut = new LocalAdapter(root, { fdCache: { inlineChecks } });
-    t.teardown(() => sut.close());
-    await fs.writeFile(path.join(root, 'gone.bin'), 'old bytes');
+    const { file, sut } = await oneFile(t, 'gone.bin', 'old bytes', inlineChecks);
     const held = await sut.openFile('gone.bin');
     t.equal(await serve(sut, 'gone.bin'), 'old bytes');
-    await fs.unlink(path.join(root, 'gone.bin'));
+    await fs.unlink(file);
     await expectCode(t, () => sut.openFile('gone.bin'), 'NOT_FOUND', 'deleted');
     t.equal(sut.fds.size, 0, 'entry dropped');
     t.equal(await readAll(held), 'old bytes', 'the answer already in progress finishes with the file it opened');
@@ -173,11 +182,7 @@ t.test('an aborted signal rejects openFile and returns the descriptor', async (t
 });
 
 t.test('early open off local disks: a cached descriptor at once, its check in `current`', async (t) => {
-  const { root } = await tree(t);
-  const file = path.join(root, 'e.txt');
-  await fs.writeFile(file, 'first');
-  const sut = new LocalAdapter(root, { fdCache: { inlineChecks: 'never' } });
-  t.teardown(() => sut.close());
+  const { file, sut } = await oneFile(t, 'e.txt', 'first', 'never');
   const miss = await sut.openFile('e.txt', undefined, { early: true });
   t.equal(miss.current, undefined, 'a cache miss is checked before it is handed out');
   miss.release();
@@ -187,8 +192,7 @@ t.test('early open off local disks: a cached descriptor at once, its check in `c
   t.equal(await readAll(same), 'first');
   same.release();
 
-  await fs.writeFile(path.join(root, '.n'), 'second version');
-  await fs.rename(path.join(root, '.n'), file);
+  await replaceByRename(file, 'second version');
   const stale = await sut.openFile('e.txt', undefined, { early: true });
   t.equal(stale.size, 5, 'handed out with the cached size');
   const fresh = await stale.current;
@@ -207,19 +211,14 @@ t.test('early open off local disks: a cached descriptor at once, its check in `c
 });
 
 t.test('early open on a local disk: a hit is checked inline, so it comes back already checked', async (t) => {
-  const { root } = await tree(t);
-  const file = path.join(root, 'i.txt');
-  await fs.writeFile(file, 'first');
-  const sut = new LocalAdapter(root, { fdCache: { inlineChecks: 'always' } });
-  t.teardown(() => sut.close());
+  const { file, sut } = await oneFile(t, 'i.txt', 'first', 'always');
   (await sut.openFile('i.txt', undefined, { early: true })).release();
   const hit = await sut.openFile('i.txt', undefined, { early: true });
   t.equal(hit.current, undefined, 'no check left to await');
   t.equal(await readAll(hit), 'first');
   hit.release();
 
-  await fs.writeFile(path.join(root, '.n'), 'second version');
-  await fs.rename(path.join(root, '.n'), file);
+  await replaceByRename(file, 'second version');
   const fresh = await sut.openFile('i.txt', undefined, { early: true });
   t.equal(fresh.current, undefined);
   t.equal(fresh.size, 14, 'replaced: the current file, never the cached one');
@@ -244,10 +243,7 @@ t.test('inline checks by default only where the file lives on a local disk files
   ];
   for (const [name, type, local] of table) t.equal(isLocalDiskFs(type), local, name);
 
-  const { root } = await tree(t);
-  await fs.writeFile(path.join(root, 'a.txt'), 'a');
-  const sut = new LocalAdapter(root);
-  t.teardown(() => sut.close());
+  const { root, sut } = await oneFile(t, 'a.txt', 'a');
   (await sut.openFile('a.txt', undefined, { early: true })).release();
   const hit = await sut.openFile('a.txt', undefined, { early: true });
   const type = await fsTypeOf(root);
